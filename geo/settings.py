@@ -36,7 +36,7 @@ BOUNDARIES_URL: str = (
 )
 
 #: Boundary source (``JANGKAU_BOUNDARIES``): a folder holding the three SQL files, or a URL base.
-BOUNDARIES_SOURCE: str = os.environ.get("JANGKAU_BOUNDARIES", BOUNDARIES_URL)
+BOUNDARIES_SOURCE: str = os.environ.get("JANGKAU_BOUNDARIES") or BOUNDARIES_URL
 
 #: Where parsed boundaries are cached (``JANGKAU_BOUNDARIES_CACHE``).
 BOUNDARIES_CACHE: Path = _env_path("JANGKAU_BOUNDARIES_CACHE", ROOT / "data" / "boundaries")
@@ -74,3 +74,6 @@ def database_url() -> str:
     if DATABASE_URL:
         return DATABASE_URL
     return f"sqlite:///{DATA_DIR / 'jangkau.db'}"
+
+#: Leaflet files installed by ``make`` (from the npm registry) so maps draw offline.
+VENDOR_DIR: Path = _env_path("JANGKAU_VENDOR_DIR", ROOT / "static" / "vendor")

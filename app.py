@@ -1,0 +1,9 @@
+"""Jangkau: the Streamlit entry point. Builds the navigation only; pages live in ``pages/``."""
+
+import streamlit as st
+
+pages = [
+    st.Page("pages/ringkasan.py", title="Ringkasan", icon="📊", default=True),
+    st.Page("pages/peta_cakupan.py", title="Peta Cakupan", icon="🗺️"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,166 @@
+"""Command line: ``python -m geo COMMAND ...``. Same functions as the pages.
+
+Errors a user can fix are printed in Indonesian on stderr with exit code 2; an unexpected fault
+prints a short message (no traceback, no personal data) and exits 1. Set ``JANGKAU_DEBUG=1`` to see
+the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from geo import settings
+from geo._errors import JangkauError
+
+
+def _store():
+    from geo.store import Store
+
+    return Store()
+
+
+def cmd_boundaries(args: argparse.Namespace) -> int:
+    from geo import boundaries
+
+    if args.action == "prepare":
+        result = boundaries.prepare(args.source)
+        print(json.dumps(result.summary()))
+        return 0
+    result = boundaries.load(source=args.source)
+    print(json.dumps(result.summary()))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from geo import boundaries, demo
+
+    bounds = boundaries.load()
+    data = demo.generate(bounds.villages, seed=args.seed)
+    files = demo.write(data, Path(args.out))
+    print(json.dumps({"folder": str(Path(args.out)), "seed": args.seed, **files.summary()}))
+    return 0
+
+
+def cmd_load_demo(args: argparse.Namespace) -> int:
+    from geo import boundaries
+    from geo.datasets import load_demo
+
+    store = _store()
+    if not args.force and not store.is_empty():
+        print(json.dumps({"dimuat": False, "alasan": "basis data sudah berisi data"}))
+        return 0
+    result = load_demo(store, boundaries.load(), seed=args.seed)
+    print(json.dumps({"dimuat": True, **result.summary()}, ensure_ascii=False))
+    return 0
+
+
+def cmd_peta(args: argparse.Namespace) -> int:
+    from geo import boundaries, coverage, maps
+    from geo.importer import read_table
+    from geo.service_points import read_points
+
+    bounds = boundaries.load()
+    layanan = Path(args.layanan)
+    points = read_points(
+        _read(layanan),
+        filename=layanan.name,
+        kabupaten=bounds.kabupaten.geometry.iloc[0],
+        villages=bounds.villages,
+    )
+    for p in points.problems:
+        print(f"Peringatan: {p.file} baris {p.row} kolom {p.column}: {p.reason}", file=sys.stderr)
+    demo_flag = points.is_demo
+    if args.desa:
+        desa = Path(args.desa)
+        table, _ = read_table(_read(desa), filename=desa.name)
+        counts, problems = coverage.read_village_counts(table, filename=desa.name)
+        unknown = sorted(set(counts["kode_desa"]) - set(bounds.villages["kode"]))
+        for code in unknown:
+            problems.append(f"{desa.name}: kode desa {code} tidak dikenal; baris dilewati.")
+        for message in problems:
+            print("Peringatan: " + message, file=sys.stderr)
+        demo_flag = demo_flag or any(
+            "DATA CONTOH" in str(v).upper() for v in table.to_numpy().ravel()[:5000]
+        )
+    else:
+        store = _store()
+        latest = store.latest_round()
+        counts = store.round_villages(latest.id) if latest else coverage.empty_counts()
+        demo_flag = demo_flag or bool(latest and latest.is_demo)
+    cov = coverage.compute(bounds.villages, counts, program=args.program)
+    fmap = maps.coverage_map(
+        cov,
+        kecamatan=bounds.kecamatan,
+        service_points=points.frame,
+        options=maps.MapOptions(metric=args.metrik, assets="inline", demo=demo_flag),
+    )
+    page = maps.standalone_html(fmap, title="Jangkau — Peta Cakupan", demo=demo_flag)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    print(
+        json.dumps(
+            {"out": str(out), "bytes": len(page.encode()), "desa": len(cov.villages), **{
+                k: v for k, v in cov.totals().items() if k in ("kpm", "terealisasi", "belum")
+            }}
+        )
+    )
+    return 0
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise JangkauError(f"Berkas {path} tidak dapat dibaca ({exc.strerror}).") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Jangkau: Kukar bansos")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("boundaries", help="batas wilayah Kukar")
+    p.add_argument("action", choices=["info", "prepare"])
+    p.add_argument("--source", help="folder berisi tiga berkas SQL, atau URL dasar")
+    p.set_defaults(func=cmd_boundaries)
+
+    p = sub.add_parser("demo", help="tulis berkas DATA CONTOH")
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=settings.DEMO_SEED)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("load-demo", help="muat DATA CONTOH ke basis data bila masih kosong")
+    p.add_argument("--seed", type=int, default=settings.DEMO_SEED)
+    p.add_argument("--force", action="store_true", help="muat walau basis data sudah berisi")
+    p.set_defaults(func=cmd_load_demo)
+
+    p = sub.add_parser("peta", help="peta cakupan sebagai satu berkas HTML")
+    p.add_argument("--layanan", required=True, help="CSV/XLSX titik layanan")
+    p.add_argument("--desa", help="desa.csv hasil reconcile (tanpa ini: putaran terakhir)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--program", choices=["SEMUA", "PKH", "BPNT"], default="SEMUA")
+    p.add_argument("--metrik", choices=["jumlah", "persen"], default="jumlah")
+    p.set_defaults(func=cmd_peta)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except JangkauError as exc:
+        print(f"Kesalahan: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user
+        if os.environ.get("JANGKAU_DEBUG"):
+            raise
+        print(
+            f"Terjadi kesalahan tak terduga ({type(exc).__name__}). Jalankan ulang dengan "
+            "JANGKAU_DEBUG=1 untuk rinciannya dan laporkan ke pengembang.",
+            file=sys.stderr,
+        )
+        return 1

@@ -1,0 +1,65 @@
+"""Load the synthetic demo set ("DATA CONTOH") into the store: files, service points, a round."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo import demo, settings
+from geo.boundaries import Boundaries
+from geo.rounds import InputFile, run_round
+from geo.service_points import read_points
+from geo.store import RoundInfo, Store
+
+
+@dataclass(frozen=True)
+class DemoLoad:
+    """What ``load_demo`` did."""
+
+    files: demo.DemoFiles
+    round: RoundInfo
+    service_points: int
+    depots: int
+
+    def summary(self) -> dict:
+        return {
+            "folder": str(self.files.roster.parent),
+            "putaran": self.round.id,
+            "putaran_baru": self.round.created,
+            "titik_layanan": self.service_points,
+            "depot": self.depots,
+            **self.round.summary,
+        }
+
+
+def load_demo(
+    store: Store, bounds: Boundaries, *, seed: int | None = None, out_dir: Path | None = None
+) -> DemoLoad:
+    """Write the demo files for ``seed`` and load them: service points, depots and one round.
+
+    Loading the same seed twice does not double anything (the round is found by its files).
+    """
+    seed = settings.DEMO_SEED if seed is None else seed
+    out_dir = out_dir or settings.DATA_DIR / "demo" / f"seed-{seed}"
+    files = demo.write(demo.generate(bounds.villages, seed=seed), out_dir)
+    kab = bounds.kabupaten.geometry.iloc[0]
+    points = read_points(
+        files.layanan.read_bytes(),
+        filename=files.layanan.name,
+        kabupaten=kab,
+        villages=bounds.villages,
+    )
+    depots = read_points(
+        files.depot.read_bytes(), filename=files.depot.name, kabupaten=kab, depots=True
+    )
+    n_points = store.replace_service_points(points.frame, is_demo=True)
+    n_depots = store.replace_depots(depots.frame, is_demo=True)
+    info, _ = run_round(
+        store,
+        roster=InputFile(files.roster.name, files.roster.read_bytes()),
+        realisasi=InputFile(files.realisasi.name, files.realisasi.read_bytes()),
+        villages=bounds.villages,
+        label=f"DATA CONTOH — Tahap 1 2022 (seed {seed})",
+    )
+    store.set_meta("demo_seed", str(seed))
+    return DemoLoad(files=files, round=info, service_points=n_points, depots=n_depots)

@@ -1,0 +1,90 @@
+"""Exports: CSV, XLSX, GeoJSON and GeoPackage bytes, marked when they hold demo data.
+
+Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab
+or carriage return) are prefixed with an apostrophe in CSV and XLSX exports.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+DEMO_NOTE = "DATA CONTOH (sintetis, bukan data nyata)"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Prefix text that a spreadsheet would evaluate as a formula with ``'``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def _mark(frame: pd.DataFrame, demo: bool) -> pd.DataFrame:
+    return frame.assign(catatan=DEMO_NOTE) if demo else frame
+
+
+def csv_bytes(frame: pd.DataFrame, *, demo: bool, sep: str = ";") -> bytes:
+    """CSV as Indonesian Excel opens it: semicolon, decimal comma, UTF-8 with BOM."""
+    text = _safe(_mark(frame, demo)).to_csv(index=False, sep=sep, decimal=",")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def xlsx_bytes(
+    sheets: dict[str, pd.DataFrame], *, demo: bool, title: str | None = None
+) -> bytes:
+    """An XLSX workbook: one sheet per frame (header on row 1), plus a KETERANGAN sheet."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, frame in sheets.items():
+        ws = wb.create_sheet(name[:31])
+        safe = _safe(_mark(frame, demo))
+        ws.append([str(c) for c in safe.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in safe.itertuples(index=False):
+            ws.append([None if pd.isna(v) else v for v in row])
+        for i, col in enumerate(safe.columns, start=1):
+            width = max([len(str(col))] + [len(str(v)) for v in safe[col].head(200)])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(8, width + 2), 50)
+        ws.freeze_panes = "A2"
+    info = wb.create_sheet("KETERANGAN")
+    info.append(["Jangkau — " + neutralise(title or "ekspor")])
+    if demo:
+        info.append([DEMO_NOTE])
+        info["A2"].font = Font(bold=True, color="B00020")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def geojson_bytes(frame: gpd.GeoDataFrame, *, demo: bool) -> bytes:
+    """GeoJSON (EPSG:4326) with a top-level ``catatan`` when demo."""
+    data = json.loads(_mark(frame, demo).to_crs("EPSG:4326").to_json(drop_id=True))
+    if demo:
+        data["catatan"] = DEMO_NOTE
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def gpkg_bytes(frame: gpd.GeoDataFrame, *, layer: str, demo: bool) -> bytes:
+    """A GeoPackage file's bytes (one layer, EPSG:4326)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "layer.gpkg"
+        _mark(frame, demo).to_crs("EPSG:4326").to_file(path, layer=layer, driver="GPKG")
+        return path.read_bytes()

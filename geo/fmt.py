@@ -1,0 +1,48 @@
+"""Indonesian number and date formatting: ``1.234,5``; ``29 November 2026``."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """``1234.5`` -> ``1.234,5`` (thousands with a dot, decimals with a comma); ``-`` for NaN.
+
+    >>> number(1234567)
+    '1.234.567'
+    >>> number(1234.56, 1)
+    '1.234,6'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """``12.345`` -> ``12,3%``."""
+    text = number(value, decimals)
+    return text if text == "-" else text + "%"
+
+
+def tanggal(value: date | datetime | str) -> str:
+    """A date in Indonesian words: ``29 November 2026``."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"

@@ -1,0 +1,412 @@
+"""The coverage map: a folium choropleth of unrealized KPM per village, with service points.
+
+The village layer is simplified as a coverage (``shapely.coverage_simplify``: shared borders stay
+identical) in the metric CRS and its coordinates rounded to ``settings.MAP_DECIMALS``. Leaflet and
+its cluster plug-in come from ``settings.VENDOR_DIR`` (installed by ``make``), so the outlines draw
+with no tile server and no CDN reachable; a standalone HTML file carries them inline. Every text
+that comes from a user's file is HTML-escaped before it reaches the map.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.plugins import FastMarkerCluster
+from jinja2 import Template
+
+from geo import fmt, settings
+from geo.coverage import Coverage
+
+# Vendor assets: file under VENDOR_DIR -> CDN fallback (same versions).
+ASSETS_JS = {
+    "leaflet": ("leaflet/leaflet.js", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"),
+    "markercluster": (
+        "leaflet.markercluster/leaflet.markercluster.js",
+        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/leaflet.markercluster.js",
+    ),
+}
+ASSETS_CSS = {
+    "leaflet_css": (
+        "leaflet/leaflet.css",
+        "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css",
+    ),
+    "markercluster_css": (
+        "leaflet.markercluster/MarkerCluster.css",
+        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/MarkerCluster.css",
+    ),
+    "markercluster_default_css": (
+        "leaflet.markercluster/MarkerCluster.Default.css",
+        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/MarkerCluster.Default.css",
+    ),
+}
+
+#: Colours per service-point type and their labels.
+JENIS_STYLE = {
+    "e-warong": ("#1b7837", "E-warong"),
+    "agen_brilink": ("#2166ac", "Agen BRILink"),
+    "kantor_bri": ("#762a83", "Kantor BRI"),
+}
+
+# ColorBrewer YlOrRd, 6 classes.
+PALETTE = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"]
+NO_DATA = "#d9d9d9"
+PERCENT_BREAKS = [0, 10, 20, 30, 40, 50]
+
+METRICS = {"jumlah": "KPM belum terealisasi", "persen": "% KPM belum terealisasi"}
+
+
+def vendor_available(vendor_dir: Path | None = None) -> bool:
+    """Whether the Leaflet files are installed under ``settings.VENDOR_DIR``."""
+    base = vendor_dir or settings.VENDOR_DIR
+    return all((base / path).is_file() for path, _ in [*ASSETS_JS.values(), *ASSETS_CSS.values()])
+
+
+def simplify_layer(
+    frame: gpd.GeoDataFrame,
+    *,
+    tolerance_m: float | None = None,
+    decimals: int | None = None,
+) -> gpd.GeoDataFrame:
+    """Simplify polygons as a coverage (shared borders kept identical) and round coordinates.
+
+    Parameters
+    ----------
+    frame
+        Polygons in any CRS (not ``None``).
+    tolerance_m
+        Simplification tolerance in metres (default ``settings.MAP_SIMPLIFY_M``).
+    decimals
+        Decimals kept in the EPSG:4326 coordinates (default ``settings.MAP_DECIMALS``).
+
+    Returns
+    -------
+    GeoDataFrame
+        Same rows, EPSG:4326, valid geometry.
+    """
+    if frame.crs is None:
+        raise ValueError("frame has no CRS; set one before simplifying")
+    tolerance_m = settings.MAP_SIMPLIFY_M if tolerance_m is None else tolerance_m
+    decimals = settings.MAP_DECIMALS if decimals is None else decimals
+    metric = frame.geometry.to_crs(settings.CRS_METRIC)
+    simplified = shapely.coverage_simplify(metric.values, tolerance_m)
+    geo = gpd.GeoSeries(simplified, crs=settings.CRS_METRIC).to_crs(settings.CRS_GEO)
+    # Rounding the same vertex gives the same result, so shared borders stay shared.
+    rounded = shapely.transform(geo.values, lambda xy: np.round(xy, decimals))
+    invalid = ~shapely.is_valid(rounded)
+    rounded[invalid] = shapely.make_valid(rounded[invalid])
+    out = frame.copy()
+    out = out.set_geometry(gpd.GeoSeries(rounded, index=frame.index, crs=settings.CRS_GEO))
+    return out
+
+
+def color_breaks(values: pd.Series, *, metric: str) -> list[float]:
+    """Lower bounds of the six colour classes: fixed for shares, rounded quantiles for counts."""
+    if metric == "persen":
+        return PERCENT_BREAKS
+    positive = values[values > 0]
+    if positive.empty:
+        return [0, 1, 2, 3, 4, 5]
+    qs = np.quantile(positive, [0, 0.2, 0.4, 0.6, 0.8, 0.95])
+    breaks = [0]
+    for q in qs[1:]:
+        step = 10 ** max(0, int(np.log10(max(q, 1))) - 1)
+        nice = int(round(q / step) * step)
+        breaks.append(max(nice, breaks[-1] + 1))
+    return breaks
+
+
+def color_for(value: float, breaks: list[float]) -> str:
+    if value is None or pd.isna(value):
+        return NO_DATA
+    index = int(np.searchsorted(breaks, value, side="right")) - 1
+    return PALETTE[max(0, min(index, len(PALETTE) - 1))]
+
+
+class _Control(MacroElement):
+    """A Leaflet control holding fixed HTML (legend, demo banner); HTML is built escaped."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var ctl = L.control({position: {{ this.position|tojson }}});
+            ctl.onAdd = function() {
+                var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            ctl.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, *, position: str, css_class: str):
+        super().__init__()
+        self._name = "JangkauControl"
+        self.html = html_text
+        self.position = position
+        self.css_class = css_class
+
+
+_BOX = (
+    "background:rgba(255,255,255,0.92);padding:6px 8px;border-radius:4px;"
+    "box-shadow:0 0 4px rgba(0,0,0,0.3);font:12px/1.4 sans-serif;color:#222;"
+)
+
+
+def _legend_html(breaks: list[float], *, metric: str, program: str, jenis: list[str]) -> str:
+    unit = "%" if metric == "persen" else ""
+    rows = []
+    for i, lower in enumerate(breaks):
+        upper = breaks[i + 1] if i + 1 < len(breaks) else None
+        label = (
+            f"{fmt.number(lower)}{unit} – &lt;{fmt.number(upper)}{unit}"
+            if upper is not None
+            else f"≥ {fmt.number(lower)}{unit}"
+        )
+        rows.append(
+            f'<div><span style="display:inline-block;width:14px;height:10px;'
+            f'background:{PALETTE[i]};border:1px solid #999;margin-right:4px"></span>{label}</div>'
+        )
+    rows.append(
+        f'<div><span style="display:inline-block;width:14px;height:10px;background:{NO_DATA};'
+        'border:1px solid #999;margin-right:4px"></span>tanpa KPM</div>'
+    )
+    for key in jenis:
+        color, label = JENIS_STYLE[key]
+        rows.append(
+            f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+            f'background:{color};margin:0 6px 0 2px"></span>{html.escape(label)}</div>'
+        )
+    title = html.escape(f"{METRICS[metric]} ({'semua program' if program == 'SEMUA' else program})")
+    return f'<div style="{_BOX}"><b>{title}</b>{"".join(rows)}</div>'
+
+
+def _demo_banner_html() -> str:
+    return (
+        '<div style="background:#b00020;color:#fff;padding:4px 10px;border-radius:4px;'
+        'font:bold 13px sans-serif;letter-spacing:1px">DATA CONTOH</div>'
+    )
+
+
+def _village_features(cov: Coverage, *, metric: str, breaks: list[float]) -> dict:
+    layer = simplify_layer(cov.villages[["kode", "geometry"]])
+    v = cov.villages
+    value = v["belum"] if metric == "jumlah" else v["persen_belum"]
+    props = pd.DataFrame(
+        {
+            "kode": v["kode"],
+            "nama": v["nama"].map(html.escape),
+            "kecamatan": v["kecamatan"].map(html.escape),
+            "kpm": v["kpm"].map(fmt.number),
+            "terealisasi": v["terealisasi"].map(fmt.number),
+            "belum": v["belum"].map(fmt.number),
+            "persen": v["persen_belum"].map(fmt.percent),
+            "fill": [
+                color_for(val, breaks) if kpm > 0 else NO_DATA
+                for val, kpm in zip(value, v["kpm"], strict=True)
+            ],
+        }
+    )
+    frame = gpd.GeoDataFrame(props, geometry=layer.geometry.values, crs=settings.CRS_GEO)
+    return json.loads(frame.to_json(drop_id=True))
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """How to draw the coverage map."""
+
+    metric: str = "jumlah"
+    tiles: bool = True
+    assets: str = "cdn"  # "cdn", "streamlit" (served from /app/static/vendor) or "inline"
+    demo: bool = False
+    height: int = 620
+
+    def __post_init__(self) -> None:
+        if self.metric not in METRICS:
+            raise ValueError(f"metric must be one of {list(METRICS)}")
+        if self.assets not in ("cdn", "streamlit", "inline"):
+            raise ValueError("assets must be cdn, streamlit or inline")
+
+
+def _asset_url(path: str, cdn: str, mode: str) -> str:
+    if mode == "streamlit" and vendor_available():
+        return "/app/static/vendor/" + path
+    if mode == "inline":
+        return "jangkau-vendor:" + path
+    return cdn
+
+
+def coverage_map(
+    cov: Coverage,
+    *,
+    kecamatan: gpd.GeoDataFrame,
+    service_points: pd.DataFrame,
+    options: MapOptions | None = None,
+) -> folium.Map:
+    """Build the coverage map.
+
+    Parameters
+    ----------
+    cov
+        ``geo.coverage.compute(...)`` for the chosen round, programme and filters.
+    kecamatan
+        ``Boundaries.kecamatan`` (outlines and name labels).
+    service_points
+        ``id``, ``nama``, ``jenis``, ``lat``, ``lon`` (degrees, EPSG:4326).
+    options
+        Metric (``jumlah`` or ``persen``), tiles, asset mode, demo banner.
+    """
+    options = options or MapOptions()
+    bounds = cov.villages.total_bounds if len(cov.villages) else kecamatan.total_bounds
+    fmap = folium.Map(
+        location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+        zoom_start=8,
+        tiles=None,
+        control_scale=True,
+        height=options.height,
+    )
+    fmap.default_js = [("leaflet", _asset_url(*ASSETS_JS["leaflet"], options.assets))]
+    fmap.default_css = [
+        (name, _asset_url(*ASSETS_CSS[name], options.assets)) for name in ("leaflet_css",)
+    ]
+    if options.tiles:
+        folium.TileLayer("OpenStreetMap", name="Peta dasar (OSM)", control=True).add_to(fmap)
+
+    value = cov.villages["belum"] if options.metric == "jumlah" else cov.villages["persen_belum"]
+    breaks = color_breaks(value.dropna(), metric=options.metric)
+    folium.GeoJson(
+        _village_features(cov, metric=options.metric, breaks=breaks),
+        name="Desa/kelurahan",
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": "#555555",
+            "weight": 0.6,
+            "fillOpacity": 0.75,
+        },
+        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["nama", "kecamatan", "kode", "kpm", "terealisasi", "belum", "persen"],
+            aliases=["Desa", "Kecamatan", "Kode", "KPM", "Terealisasi", "Belum", "% belum"],
+            sticky=True,
+        ),
+        zoom_on_click=False,
+    ).add_to(fmap)
+
+    kec_layer = simplify_layer(kecamatan[["kode", "nama", "geometry"]])
+    kec_group = folium.FeatureGroup(name="Batas & nama kecamatan")
+    folium.GeoJson(
+        json.loads(kec_layer[["kode", "geometry"]].to_json(drop_id=True)),
+        style_function=lambda f: {"fill": False, "color": "#222222", "weight": 1.6},
+        interactive=False,
+    ).add_to(kec_group)
+    for row in kec_layer.itertuples():
+        point = row.geometry.representative_point()
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=(
+                    '<div style="font:bold 11px sans-serif;color:#111;white-space:nowrap;'
+                    'text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%)">'
+                    f"{html.escape(row.nama)}</div>"
+                ),
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(kec_group)
+    kec_group.add_to(fmap)
+
+    jenis_present = [j for j in JENIS_STYLE if j in set(service_points.get("jenis", []))]
+    for jenis in jenis_present:
+        color, label = JENIS_STYLE[jenis]
+        pts = service_points[service_points["jenis"] == jenis]
+        data = [
+            [round(lat, 5), round(lon, 5), html.escape(f"{label}: {nama} ({pid})")]
+            for lat, lon, nama, pid in zip(pts["lat"], pts["lon"], pts["nama"], pts["id"], strict=True)
+        ]
+        cluster = FastMarkerCluster(
+            data,
+            name=f"{label} ({fmt.number(len(pts))})",
+            callback=(
+                "function (row) {"
+                f" var m = L.circleMarker(new L.LatLng(row[0], row[1]), {{radius: 6, color: '#fff',"
+                f" weight: 1, fillColor: '{color}', fillOpacity: 0.95}});"
+                " m.bindTooltip(row[2]); return m; }"
+            ),
+            options={"maxClusterRadius": 40, "disableClusteringAtZoom": 11},
+        )
+        cluster.default_js = [("markercluster", _asset_url(*ASSETS_JS["markercluster"], options.assets))]
+        cluster.default_css = [
+            (name, _asset_url(*ASSETS_CSS[name], options.assets))
+            for name in ("markercluster_css", "markercluster_default_css")
+        ]
+        cluster.add_to(fmap)
+
+    _Control(
+        _legend_html(breaks, metric=options.metric, program=cov.program, jenis=jenis_present),
+        position="bottomright",
+        css_class="jangkau-legend",
+    ).add_to(fmap)
+    if options.demo:
+        _Control(_demo_banner_html(), position="topright", css_class="jangkau-demo").add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    if len(cov.villages):
+        fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return fmap
+
+
+def _data_uri_images(css: str, base: Path) -> str:
+    def repl(match: re.Match) -> str:
+        target = base / match.group(1)
+        if not target.is_file():
+            return match.group(0)
+        data = base64.b64encode(target.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    return re.sub(r"url\((images/[^)]+\.png)\)", repl, css)
+
+
+def standalone_html(fmap: folium.Map, *, title: str, demo: bool) -> str:
+    """The map as one HTML file that works offline: vendor JS/CSS inlined when installed.
+
+    Build ``fmap`` with ``MapOptions(assets="inline")``. Where the vendor files are missing, the
+    CDN addresses are used instead (the file then needs internet to draw).
+    """
+    page = fmap.get_root().render()
+    vendor = settings.VENDOR_DIR
+    lookup = {path: cdn for path, cdn in [*ASSETS_JS.values(), *ASSETS_CSS.values()]}
+
+    def script(match: re.Match) -> str:
+        path = match.group(1)
+        file = vendor / path
+        if file.is_file():
+            return "<script>" + file.read_text(encoding="utf-8") + "</script>"
+        return f'<script src="{lookup[path]}"></script>'
+
+    def style(match: re.Match) -> str:
+        path = match.group(1)
+        file = vendor / path
+        if file.is_file():
+            css = _data_uri_images(file.read_text(encoding="utf-8"), file.parent)
+            return "<style>" + css + "</style>"
+        return f'<link rel="stylesheet" href="{lookup[path]}"/>'
+
+    page = re.sub(r'<script src="jangkau-vendor:([^"]+)"></script>', script, page)
+    page = re.sub(r'<link rel="stylesheet" href="jangkau-vendor:([^"]+)"/>', style, page)
+    head = f"<title>{html.escape(title)}</title>"
+    if demo:
+        head += '<meta name="jangkau-data" content="DATA CONTOH">'
+    return page.replace("<head>", "<head>" + head, 1)

@@ -1,0 +1,217 @@
+"""Service points (e-warong, BRILink agents, BRI offices) and depots from CSV/XLSX.
+
+Each bad row is reported (file, row as seen in the file with the header on row 1, column, value,
+reason in Indonesian) and skipped; good rows are always kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from pyproj import Transformer
+from shapely.geometry import Point
+
+from geo import settings
+from geo._errors import InputFileError
+from geo.importer import Problem, read_table
+
+JENIS = ("e-warong", "agen_brilink", "kantor_bri")
+_JENIS_ALIASES = {
+    "EWARONG": "e-warong",
+    "EWARUNG": "e-warong",
+    "AGENBRILINK": "agen_brilink",
+    "BRILINK": "agen_brilink",
+    "AGEN": "agen_brilink",
+    "KANTORBRI": "kantor_bri",
+    "BRI": "kantor_bri",
+    "UNITBRI": "kantor_bri",
+}
+# Kukar lies about 115–118° E and 1.7° S – 1.6° N.
+LON_RANGE = (114.5, 118.5)
+LAT_RANGE = (-2.0, 2.0)
+OUTSIDE_BUFFER_M = 2_000
+
+
+@dataclass
+class PointsResult:
+    """Validated points and the problems found."""
+
+    file: str
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    is_demo: bool = False
+
+    def summary(self) -> dict:
+        out = {"berkas": self.file, "titik": len(self.frame), "masalah": len(self.problems)}
+        if "jenis" in self.frame:
+            out.update({str(k): int(v) for k, v in self.frame["jenis"].value_counts().items()})
+        return out
+
+
+def _norm_jenis(value: str) -> str | None:
+    key = "".join(ch for ch in str(value).upper() if ch.isalnum())
+    if str(value).strip().lower() in JENIS:
+        return str(value).strip().lower()
+    return _JENIS_ALIASES.get(key)
+
+
+def _to_float(text: str) -> float | None:
+    text = str(text).strip().replace(" ", "")
+    if not text:
+        return None
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def read_points(
+    data: bytes,
+    *,
+    filename: str,
+    kabupaten: shapely.Geometry,
+    villages: pd.DataFrame | None = None,
+    depots: bool = False,
+) -> PointsResult:
+    """Read service points (``id,nama,jenis,lat,lon`` at least) or depots (``id,nama,lat,lon``).
+
+    Parameters
+    ----------
+    data
+        The file's bytes (CSV or XLSX).
+    filename
+        Shown in messages; never used as a path.
+    kabupaten
+        Kukar's polygon (EPSG:4326, (lon, lat)); points beyond it and a 2 km buffer are refused.
+    villages
+        ``Boundaries.villages``: a point with no coordinates but a known ``kode_desa`` is placed
+        at the village's reference point and marked ``posisi = "titik desa"``.
+    depots
+        Read depots: no ``jenis`` and no Kukar check (branch offices lie outside Kukar).
+
+    Raises
+    ------
+    InputFileError
+        The file cannot be read or lacks a required column.
+    """
+    table, headers = read_table(data, filename=filename)
+    lower = {h.strip().lower(): h for h in headers}
+    required = ["id", "nama", "lat", "lon"] + ([] if depots else ["jenis"])
+    missing = [c for c in required if c not in lower]
+    if missing:
+        raise InputFileError(
+            f"Berkas {filename}: kolom {', '.join(missing)} tidak ada. Kolom yang ditemukan: "
+            f"{', '.join(headers) or '(tidak ada)'}. Kolom wajib: {', '.join(required)}."
+        )
+    col = {c: lower[c] for c in lower}
+    is_demo = any("DATA CONTOH" in str(v).upper() for v in table.get(col.get("catatan"), []))
+    kab_metric = gpd.GeoSeries([kabupaten], crs=settings.CRS_GEO).to_crs(settings.CRS_METRIC)
+    area = kab_metric.iloc[0].buffer(OUTSIDE_BUFFER_M)
+    shapely.prepare(area)
+    to_metric = Transformer.from_crs(settings.CRS_GEO, settings.CRS_METRIC, always_xy=True)
+    ref = {}
+    if villages is not None:
+        ref = {
+            k: (lat, lon)
+            for k, lat, lon in zip(
+                villages["kode"], villages["ref_lat"], villages["ref_lon"], strict=True
+            )
+        }
+    problems: list[Problem] = []
+    rows = []
+    seen: dict[str, int] = {}
+
+    def bad(row_no: int, column: str, value: object, reason: str) -> None:
+        problems.append(Problem(filename, row_no, column, str(value)[:200], reason))
+
+    for i, rec in enumerate(table.to_dict("records")):
+        row_no = i + 2
+        if all(not str(v).strip() for v in rec.values()):
+            continue
+        pid = str(rec[col["id"]]).strip()
+        nama = str(rec[col["nama"]]).strip()
+        if not pid:
+            bad(row_no, col["id"], "", "id kosong; isi id unik untuk titik ini.")
+            continue
+        if pid in seen:
+            bad(row_no, col["id"], pid, f"id duplikat (sudah dipakai di baris {seen[pid]}).")
+            continue
+        if not nama:
+            bad(row_no, col["nama"], "", "nama kosong; isi nama titik layanan.")
+            continue
+        jenis = None
+        if not depots:
+            jenis = _norm_jenis(rec[col["jenis"]])
+            if jenis is None:
+                bad(
+                    row_no,
+                    col["jenis"],
+                    rec[col["jenis"]],
+                    f"jenis tidak dikenal; gunakan salah satu: {', '.join(JENIS)}.",
+                )
+                continue
+        lat, lon = _to_float(rec[col["lat"]]), _to_float(rec[col["lon"]])
+        kode_desa = str(rec.get(col.get("kode_desa", ""), "") or "").strip() or None
+        posisi = "koordinat"
+        if lat is None and lon is None and kode_desa in ref:
+            lat, lon = ref[kode_desa]
+            posisi = "titik desa"
+        if lat is None or lon is None:
+            bad(
+                row_no,
+                col["lat"] if lat is None else col["lon"],
+                rec[col["lat"]] if lat is None else rec[col["lon"]],
+                "koordinat kosong atau bukan angka; isi lat dan lon dalam derajat desimal "
+                "(contoh -0.44 dan 116.98), atau isi kode_desa.",
+            )
+            continue
+        if not depots:
+            in_lon = LON_RANGE[0] <= lon <= LON_RANGE[1]
+            in_lat = LAT_RANGE[0] <= lat <= LAT_RANGE[1]
+            if not (in_lon and in_lat):
+                swapped = LON_RANGE[0] <= lat <= LON_RANGE[1] and LAT_RANGE[0] <= lon <= LAT_RANGE[1]
+                reason = (
+                    "lat dan lon tertukar (Kukar sekitar 115–118° BT dan 1,7° LS – 1,6° LU); "
+                    "tukar kedua kolom."
+                    if swapped
+                    else "koordinat di luar Kutai Kartanegara; periksa lat/lon."
+                )
+                bad(row_no, col["lat"], f"{lat}, {lon}", reason)
+                continue
+            x, y = to_metric.transform(lon, lat)
+            if not area.contains(Point(x, y)):
+                bad(
+                    row_no,
+                    col["lat"],
+                    f"{lat}, {lon}",
+                    "titik di luar batas Kutai Kartanegara (lebih dari 2 km); periksa lat/lon.",
+                )
+                continue
+        seen[pid] = row_no
+        kap = _to_float(rec.get(col.get("kapasitas", ""), "") or "")
+        aktif_text = str(rec.get(col.get("aktif", ""), "") or "").strip().upper()
+        rows.append(
+            {
+                "id": pid,
+                "nama": nama,
+                "jenis": jenis,
+                "lat": lat,
+                "lon": lon,
+                "kode_desa": kode_desa,
+                "kapasitas": int(kap) if kap is not None else None,
+                "aktif": aktif_text not in ("0", "TIDAK", "NONAKTIF", "FALSE", "N"),
+                "posisi": posisi,
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=["id", "nama", "jenis", "lat", "lon", "kode_desa", "kapasitas", "aktif", "posisi"],
+    )
+    if depots:
+        frame = frame.drop(columns=["jenis", "kapasitas", "aktif", "kode_desa"])
+    return PointsResult(file=filename, frame=frame, problems=problems, is_demo=is_demo)

@@ -1,0 +1,389 @@
+"""The embedded store: SQLite (WAL) by default, any SQLAlchemy URL (PostgreSQL) by setting.
+
+The schema is versioned: ``MIGRATIONS`` is an ordered list of SQL steps, each applied once in its
+own transaction and recorded in ``schema_version``. Add a new step at the end; never edit one that
+has shipped. Every write runs in one transaction, so a failure leaves the previous state intact.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from geo import settings
+from geo._errors import StoreError
+
+# Portable SQL (SQLite and PostgreSQL). Personal data (names, NIK) lives only in round_kpm.
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "rounds, per-village results, service points, depots",
+        [
+            """CREATE TABLE meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)""",
+            """CREATE TABLE rounds (
+                id INTEGER PRIMARY KEY,
+                label VARCHAR(200) NOT NULL,
+                created_at VARCHAR(32) NOT NULL,
+                is_demo BOOLEAN NOT NULL,
+                fingerprint VARCHAR(64) NOT NULL UNIQUE,
+                sources TEXT NOT NULL,
+                summary TEXT NOT NULL
+            )""",
+            """CREATE TABLE round_villages (
+                round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+                kode_desa VARCHAR(13) NOT NULL,
+                program VARCHAR(8) NOT NULL,
+                kpm INTEGER NOT NULL,
+                terealisasi INTEGER NOT NULL,
+                belum_transaksi INTEGER NOT NULL,
+                tidak_transaksi INTEGER NOT NULL,
+                tanpa_data_bri INTEGER NOT NULL,
+                PRIMARY KEY (round_id, kode_desa, program)
+            )""",
+            """CREATE TABLE round_kpm (
+                round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+                nik VARCHAR(16) NOT NULL,
+                program VARCHAR(8) NOT NULL,
+                nama VARCHAR(200),
+                no_kk VARCHAR(32),
+                kode_desa VARCHAR(13) NOT NULL,
+                status VARCHAR(20) NOT NULL,
+                alasan VARCHAR(200),
+                PRIMARY KEY (round_id, nik, program)
+            )""",
+            """CREATE INDEX ix_round_kpm_desa ON round_kpm (round_id, kode_desa)""",
+            """CREATE TABLE round_problems (
+                round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                file VARCHAR(255) NOT NULL,
+                row_number INTEGER,
+                column_name VARCHAR(255),
+                value TEXT,
+                reason TEXT NOT NULL,
+                PRIMARY KEY (round_id, seq)
+            )""",
+            """CREATE TABLE service_points (
+                id VARCHAR(64) PRIMARY KEY,
+                nama VARCHAR(200) NOT NULL,
+                jenis VARCHAR(20) NOT NULL,
+                lat DOUBLE PRECISION NOT NULL,
+                lon DOUBLE PRECISION NOT NULL,
+                kode_desa VARCHAR(13),
+                kapasitas INTEGER,
+                aktif BOOLEAN NOT NULL,
+                is_demo BOOLEAN NOT NULL
+            )""",
+            """CREATE TABLE depots (
+                id VARCHAR(64) PRIMARY KEY,
+                nama VARCHAR(200) NOT NULL,
+                lat DOUBLE PRECISION NOT NULL,
+                lon DOUBLE PRECISION NOT NULL,
+                is_demo BOOLEAN NOT NULL
+            )""",
+        ],
+    ),
+]
+
+VILLAGE_COUNTS = ["kpm", "terealisasi", "belum_transaksi", "tidak_transaksi", "tanpa_data_bri"]
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """A saved reconciliation round."""
+
+    id: int
+    label: str
+    created_at: str
+    is_demo: bool
+    sources: list[dict]
+    summary: dict
+    created: bool  # False when the same files had already been saved as this round
+
+    def __post_init__(self) -> None:
+        if self.id < 1:
+            raise ValueError("round id must be positive")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+class Store:
+    """Access to the Jangkau database.
+
+    Parameters
+    ----------
+    url
+        SQLAlchemy URL; default ``settings.database_url()``. The schema is migrated on open.
+
+    Raises
+    ------
+    StoreError
+        The database cannot be opened or migrated.
+    """
+
+    def __init__(self, url: str | None = None):
+        self.url = url or settings.database_url()
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = sa.create_engine(self.url)
+            if self.engine.dialect.name == "sqlite":
+                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.version = self.migrate()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(
+                f"Basis data {self.engine.url.render_as_string(hide_password=True)} tidak dapat "
+                f"dibuka ({type(exc).__name__}). Periksa JANGKAU_DATABASE_URL dan izin folder."
+            ) from None
+
+    # -- schema -----------------------------------------------------------------------------
+    def migrate(self) -> int:
+        """Apply pending migrations; returns the schema version."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "CREATE TABLE IF NOT EXISTS schema_version "
+                    "(version INTEGER PRIMARY KEY, description TEXT, applied_at VARCHAR(32))"
+                )
+            )
+        current = self.schema_version()
+        for version, description, steps in MIGRATIONS:
+            if version <= current:
+                continue
+            with self.engine.begin() as conn:
+                for step in steps:
+                    conn.execute(sa.text(step))
+                conn.execute(
+                    sa.text("INSERT INTO schema_version VALUES (:v, :d, :t)"),
+                    {"v": version, "d": description, "t": _now()},
+                )
+            current = version
+        return current
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.text("SELECT MAX(version) FROM schema_version")).scalar()
+        return int(value or 0)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- meta -------------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.text("SELECT value FROM meta WHERE key = :k"), {"k": key}
+            ).scalar()
+        return default if value is None else value
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            _set_meta(conn, key, value)
+
+    # -- rounds -----------------------------------------------------------------------------
+    def save_round(
+        self,
+        *,
+        label: str,
+        fingerprint: str,
+        sources: list[dict],
+        summary: dict,
+        villages: pd.DataFrame,
+        kpm: pd.DataFrame,
+        problems: pd.DataFrame,
+        is_demo: bool,
+    ) -> RoundInfo:
+        """Save a reconciliation round in one transaction.
+
+        Parameters
+        ----------
+        fingerprint
+            Identifies the input (sha256 of the source files and mapping): saving the same input
+            again returns the existing round instead of doubling it.
+        villages
+            One row per village and program: ``kode_desa``, ``program`` and ``VILLAGE_COUNTS``.
+        kpm
+            One row per KPM and program: ``nik``, ``program``, ``nama``, ``no_kk``, ``kode_desa``,
+            ``status``, ``alasan``.
+        problems
+            ``file``, ``row``, ``column``, ``value`` (already masked), ``reason``.
+        """
+        existing = self._round_by_fingerprint(fingerprint)
+        if existing is not None:
+            return existing
+        with self.engine.begin() as conn:
+            round_id = conn.execute(
+                sa.text(
+                    "INSERT INTO rounds (label, created_at, is_demo, fingerprint, sources, summary) "
+                    "VALUES (:l, :c, :d, :f, :s, :m) RETURNING id"
+                ),
+                {
+                    "l": label,
+                    "c": _now(),
+                    "d": bool(is_demo),
+                    "f": fingerprint,
+                    "s": json.dumps(sources, ensure_ascii=False),
+                    "m": json.dumps(summary, ensure_ascii=False),
+                },
+            ).scalar_one()
+            village_rows = villages[["kode_desa", "program", *VILLAGE_COUNTS]].assign(
+                round_id=round_id
+            )
+            _insert(conn, "round_villages", village_rows)
+            kpm_cols = ["nik", "program", "nama", "no_kk", "kode_desa", "status", "alasan"]
+            _insert(conn, "round_kpm", kpm[kpm_cols].assign(round_id=round_id))
+            prob = problems.rename(columns={"row": "row_number", "column": "column_name"})
+            prob = prob[["file", "row_number", "column_name", "value", "reason"]].assign(
+                round_id=round_id, seq=range(1, len(prob) + 1)
+            )
+            _insert(conn, "round_problems", prob)
+        info = self.round(round_id)
+        return RoundInfo(**{**info.__dict__, "created": True})
+
+    def _round_by_fingerprint(self, fingerprint: str) -> RoundInfo | None:
+        with self.engine.connect() as conn:
+            rid = conn.execute(
+                sa.text("SELECT id FROM rounds WHERE fingerprint = :f"), {"f": fingerprint}
+            ).scalar()
+        return None if rid is None else self.round(rid)
+
+    def round(self, round_id: int) -> RoundInfo:
+        """One saved round.
+
+        Raises
+        ------
+        StoreError
+            No such round.
+        """
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(sa.text("SELECT * FROM rounds WHERE id = :i"), {"i": round_id})
+                .mappings()
+                .first()
+            )
+        if row is None:
+            raise StoreError(f"Putaran rekonsiliasi nomor {round_id} tidak ada di basis data.")
+        return RoundInfo(
+            id=row["id"],
+            label=row["label"],
+            created_at=row["created_at"],
+            is_demo=bool(row["is_demo"]),
+            sources=json.loads(row["sources"]),
+            summary=json.loads(row["summary"]),
+            created=False,
+        )
+
+    def rounds(self) -> list[RoundInfo]:
+        """All saved rounds, newest first."""
+        with self.engine.connect() as conn:
+            ids = conn.execute(sa.text("SELECT id FROM rounds ORDER BY id DESC")).scalars().all()
+        return [self.round(i) for i in ids]
+
+    def latest_round(self) -> RoundInfo | None:
+        with self.engine.connect() as conn:
+            rid = conn.execute(sa.text("SELECT MAX(id) FROM rounds")).scalar()
+        return None if rid is None else self.round(rid)
+
+    def round_villages(self, round_id: int) -> pd.DataFrame:
+        """Per village and program counts of a round (no personal data)."""
+        return self._frame(
+            "SELECT kode_desa, program, kpm, terealisasi, belum_transaksi, tidak_transaksi, "
+            "tanpa_data_bri FROM round_villages WHERE round_id = :r ORDER BY kode_desa, program",
+            r=round_id,
+        )
+
+    def round_kpm(self, round_id: int, *, kode_desa: list[str] | None = None) -> pd.DataFrame:
+        """Per KPM and program status of a round. Personal data: callers mask what they show."""
+        sql = (
+            "SELECT nik, program, nama, no_kk, kode_desa, status, alasan FROM round_kpm "
+            "WHERE round_id = :r"
+        )
+        frame = self._frame(sql + " ORDER BY kode_desa, nik, program", r=round_id)
+        if kode_desa is not None:
+            frame = frame[frame["kode_desa"].isin(kode_desa)].reset_index(drop=True)
+        return frame
+
+    def round_problems(self, round_id: int) -> pd.DataFrame:
+        frame = self._frame(
+            "SELECT file, row_number AS row, column_name AS \"column\", value, reason "
+            "FROM round_problems WHERE round_id = :r ORDER BY seq",
+            r=round_id,
+        )
+        return frame
+
+    # -- service points and depots ------------------------------------------------------------
+    def replace_service_points(self, points: pd.DataFrame, *, is_demo: bool) -> int:
+        """Replace all service points (one transaction); returns how many were saved."""
+        cols = ["id", "nama", "jenis", "lat", "lon", "kode_desa", "kapasitas", "aktif"]
+        frame = points.reindex(columns=cols).assign(is_demo=bool(is_demo))
+        frame["aktif"] = frame["aktif"].fillna(True).astype(bool)
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM service_points"))
+            _insert(conn, "service_points", frame)
+            _set_meta(conn, "points_version", _now() + f"/{len(frame)}")
+        return len(frame)
+
+    def service_points(self, *, active_only: bool = True) -> pd.DataFrame:
+        sql = "SELECT id, nama, jenis, lat, lon, kode_desa, kapasitas, aktif, is_demo FROM "
+        sql += "service_points" + (" WHERE aktif" if active_only else "") + " ORDER BY id"
+        frame = self._frame(sql)
+        for col in ("aktif", "is_demo"):
+            frame[col] = frame[col].astype(bool)
+        return frame
+
+    def replace_depots(self, depots: pd.DataFrame, *, is_demo: bool) -> int:
+        frame = depots.reindex(columns=["id", "nama", "lat", "lon"]).assign(is_demo=bool(is_demo))
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM depots"))
+            _insert(conn, "depots", frame)
+        return len(frame)
+
+    def depots(self) -> pd.DataFrame:
+        frame = self._frame("SELECT id, nama, lat, lon, is_demo FROM depots ORDER BY id")
+        frame["is_demo"] = frame["is_demo"].astype(bool)
+        return frame
+
+    def is_empty(self) -> bool:
+        """True when there is no round and no service point yet (first run)."""
+        with self.engine.connect() as conn:
+            rounds = conn.execute(sa.text("SELECT COUNT(*) FROM rounds")).scalar()
+            points = conn.execute(sa.text("SELECT COUNT(*) FROM service_points")).scalar()
+        return not rounds and not points
+
+    def _frame(self, sql: str, **params) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(sa.text(sql), params)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _set_meta(conn, key: str, value: str) -> None:
+    conn.execute(sa.text("DELETE FROM meta WHERE key = :k"), {"k": key})
+    conn.execute(sa.text("INSERT INTO meta VALUES (:k, :v)"), {"k": key, "v": value})
+
+
+def _insert(conn, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    columns = list(frame.columns)
+    sql = sa.text(
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(':' + c for c in columns)})"
+    )
+    conn.execute(sql, records)

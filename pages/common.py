@@ -1,0 +1,137 @@
+"""Shared page setup: header, sidebar (round selector), demo banner, cached loaders.
+
+Pages call ``page_setup(title)`` first. Everything a page computes comes from ``geo``; this module
+only caches it and renders the common parts. Session-state keys live in ``Keys``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from geo import boundaries, coverage, fmt
+from geo._errors import BoundarySourceError, JangkauError
+from geo.store import RoundInfo, Store
+
+DEMO_TEXT = "DATA CONTOH — data sintetis untuk demonstrasi, bukan data penerima nyata."
+
+
+class Keys:
+    """Every ``st.session_state`` key the app uses (UI selections only)."""
+
+    ROUND = "round_id"
+    PROGRAM = "program"
+    METRIC = "map_metric"
+    KECAMATAN = "filter_kecamatan"
+    CABANG = "filter_cabang"
+    SELECTED_VILLAGE = "selected_village"
+
+
+@st.cache_resource(show_spinner="Memuat batas wilayah Kutai Kartanegara…")
+def get_boundaries() -> boundaries.Boundaries:
+    return boundaries.load()
+
+
+@st.cache_resource
+def get_store() -> Store:
+    return Store()
+
+
+@st.cache_data(show_spinner=False)
+def round_villages(round_id: int | None) -> pd.DataFrame:
+    if round_id is None:
+        return coverage.empty_counts()
+    return get_store().round_villages(round_id)
+
+
+@st.cache_data(show_spinner=False)
+def service_points(version: str) -> pd.DataFrame:
+    # ``version`` changes whenever points are saved, so an edit shows at once.
+    return get_store().service_points()
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page gets from ``page_setup``."""
+
+    bounds: boundaries.Boundaries
+    store: Store
+    round: RoundInfo | None
+    is_demo: bool
+
+
+def _load_demo_offer(store: Store, bounds: boundaries.Boundaries) -> None:
+    from geo.datasets import load_demo
+
+    st.info(
+        "Basis data masih kosong. Unggah data Dinsos dan BRI di halaman Data & Rekonsiliasi, "
+        "atau muat DATA CONTOH untuk mencoba aplikasi."
+    )
+    if st.button("Muat DATA CONTOH", type="primary"):
+        with st.spinner("Membuat dan memuat DATA CONTOH…"):
+            load_demo(store, bounds)
+        st.cache_data.clear()
+        st.rerun()
+
+
+def page_setup(title: str, *, icon: str = "🗺️") -> PageContext:
+    """Header, sidebar and demo banner; stops the page with a clear message when data is missing."""
+    st.set_page_config(page_title=f"{title} · Jangkau", page_icon=icon, layout="wide")
+    try:
+        bounds = get_boundaries()
+    except BoundarySourceError as exc:
+        st.title(title)
+        st.error(str(exc))
+        st.stop()
+    try:
+        store = get_store()
+    except JangkauError as exc:
+        st.title(title)
+        st.error(str(exc))
+        st.stop()
+
+    rounds = store.rounds()
+    with st.sidebar:
+        st.markdown("### Jangkau")
+        st.caption("Dinas Sosial Kutai Kartanegara · Bank BRI")
+        selected: RoundInfo | None = None
+        if rounds:
+            ids = [r.id for r in rounds]
+            labels = {r.id: f"#{r.id} · {r.label} · {fmt.tanggal(r.created_at)}" for r in rounds}
+            if st.session_state.get(Keys.ROUND) not in ids:
+                st.session_state[Keys.ROUND] = ids[0]
+            rid = st.selectbox(
+                "Putaran rekonsiliasi",
+                ids,
+                format_func=labels.__getitem__,
+                key=Keys.ROUND,
+                help="Bawaan: putaran terbaru.",
+            )
+            selected = next(r for r in rounds if r.id == rid)
+    points_demo = bool(store.service_points()["is_demo"].any())
+    is_demo = bool(selected and selected.is_demo) or points_demo
+    if is_demo:
+        st.markdown(
+            '<div data-testid="demo-banner" style="background:#b00020;color:white;'
+            'padding:6px 12px;border-radius:4px;font-weight:bold;margin-bottom:8px">'
+            f"{DEMO_TEXT}</div>",
+            unsafe_allow_html=True,
+        )
+    st.title(title)
+    if selected is None and store.is_empty():
+        _load_demo_offer(store, bounds)
+    return PageContext(bounds=bounds, store=store, round=selected, is_demo=is_demo)
+
+
+def source_caption(ctx: PageContext) -> None:
+    """One line naming the data source and its date."""
+    if ctx.round is None:
+        st.caption("Belum ada putaran rekonsiliasi.")
+        return
+    files = ", ".join(s.get("nama", "?") for s in ctx.round.sources)
+    st.caption(
+        f"Sumber: putaran #{ctx.round.id} “{ctx.round.label}”, {fmt.tanggal(ctx.round.created_at)}"
+        f" — berkas: {files}."
+    )

@@ -1,0 +1,185 @@
+"""Peta Cakupan: choropleth of unrealized KPM per village, service points, village details."""
+
+import html
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import coverage, export, fmt, maps
+from pages.common import Keys, page_setup, round_villages, service_points, source_caption
+
+ctx = page_setup("Peta Cakupan")
+counts = round_villages(ctx.round.id if ctx.round else None)
+points = service_points(ctx.store.get_meta("points_version", "0") or "0")
+
+kec = ctx.bounds.kecamatan
+kec_names = dict(zip(kec["kode"], kec["nama"], strict=True))
+f1, f2, f3, f4 = st.columns([1.2, 1.2, 2, 2])
+program = (
+    f1.segmented_control("Program", list(coverage.PROGRAMS), default="SEMUA", key=Keys.PROGRAM)
+    or "SEMUA"
+)
+metric = (
+    f2.segmented_control(
+        "Warna menurut",
+        list(maps.METRICS),
+        format_func={"jumlah": "Jumlah", "persen": "Persen"}.__getitem__,
+        default="jumlah",
+        key=Keys.METRIC,
+    )
+    or "jumlah"
+)
+chosen_kec = f3.multiselect(
+    "Kecamatan", list(kec_names), format_func=kec_names.__getitem__, key=Keys.KECAMATAN
+)
+chosen_cabang = f4.multiselect("Wilayah cabang BRI", coverage.branches(), key=Keys.CABANG)
+
+cov = coverage.compute(
+    ctx.bounds.villages,
+    counts,
+    program=program,
+    kecamatan=chosen_kec or None,
+    cabang=chosen_cabang or None,
+)
+
+
+@st.cache_resource(show_spinner="Menggambar peta…", max_entries=16)
+def build_map(_cov, _kecamatan, _points, key: tuple, *, metric: str, demo: bool):
+    """The folium map for one set of choices; ``key`` identifies them (no rebuild on a click)."""
+    return maps.coverage_map(
+        _cov,
+        kecamatan=_kecamatan,
+        service_points=_points,
+        options=maps.MapOptions(metric=metric, assets="streamlit", demo=demo),
+    )
+
+
+key = (
+    ctx.round.id if ctx.round else None,
+    program,
+    metric,
+    tuple(chosen_kec),
+    tuple(chosen_cabang),
+    ctx.store.get_meta("points_version", "0"),
+    ctx.is_demo,
+)
+if cov.villages.empty:
+    st.warning("Tidak ada desa yang cocok dengan filter ini.")
+    st.stop()
+
+left, right = st.columns([3, 1.2])
+with left:
+    fmap = build_map(cov, kec, points, key, metric=metric, demo=ctx.is_demo)
+    state = st_folium(
+        fmap,
+        key="peta_cakupan",
+        height=620,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
+clicked = (state or {}).get("last_active_drawing") or {}
+kode = (clicked.get("properties") or {}).get("kode")
+if kode:
+    st.session_state[Keys.SELECTED_VILLAGE] = kode
+
+with right:
+    st.subheader("Rincian desa")
+    selected = st.session_state.get(Keys.SELECTED_VILLAGE)
+    row = cov.villages[cov.villages["kode"] == selected]
+    if row.empty:
+        st.caption("Klik sebuah desa di peta untuk melihat rinciannya.")
+    else:
+        v = row.iloc[0]
+        st.markdown(
+            f"**{html.escape(v['nama'])}** ({v['jenis']})  \n"
+            f"Kecamatan {html.escape(v['kecamatan'])} · kode {v['kode']}  \n"
+            f"Cabang BRI: {v['cabang']}"
+        )
+        per_program = counts[counts["kode_desa"] == v["kode"]]
+        st.metric("KPM", fmt.number(v["kpm"]))
+        st.metric(
+            "Belum terealisasi",
+            fmt.number(v["belum"]),
+            help="Belum transaksi + tidak transaksi + tanpa data BRI",
+        )
+        st.write(f"Persen belum: **{fmt.percent(v['persen_belum'])}**")
+        if not per_program.empty:
+            shown = per_program.drop(columns=["kode_desa"]).rename(
+                columns={
+                    "program": "Program",
+                    "kpm": "KPM",
+                    "terealisasi": "Terealisasi",
+                    "belum_transaksi": "Belum transaksi",
+                    "tidak_transaksi": "Tidak transaksi",
+                    "tanpa_data_bri": "Tanpa data BRI",
+                }
+            )
+            st.dataframe(
+                shown.style.format(thousands="."), hide_index=True, width="stretch"
+            )
+        in_village = points[points["kode_desa"] == v["kode"]]
+        st.caption(f"Titik layanan di desa ini: {fmt.number(len(in_village))}")
+        if not in_village.empty:
+            st.dataframe(
+                in_village[["nama", "jenis"]].rename(columns={"nama": "Nama", "jenis": "Jenis"}),
+                hide_index=True,
+                width="stretch",
+            )
+
+totals = cov.totals()
+st.caption(
+    f"{fmt.number(len(cov.villages))} desa · KPM {fmt.number(totals['kpm'])} · belum terealisasi "
+    f"{fmt.number(totals['belum'])} ({fmt.percent(100 - totals['persen_terealisasi'])}) · "
+    f"titik layanan aktif {fmt.number(len(points))}"
+)
+source_caption(ctx)
+
+st.subheader("Unduh")
+table = cov.table()
+
+
+def layer():
+    return maps.simplify_layer(cov.villages).drop(columns=["ref_sumber"], errors="ignore")
+
+
+stem = f"jangkau_cakupan_{program.lower()}"
+d1, d2, d3, d4, d5 = st.columns(5)
+d1.download_button(
+    "Tabel desa (CSV)",
+    lambda: export.csv_bytes(table, demo=ctx.is_demo),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+)
+d2.download_button(
+    "Tabel desa (XLSX)",
+    lambda: export.xlsx_bytes({"Desa": table}, demo=ctx.is_demo, title="Cakupan per desa"),
+    file_name=f"{stem}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+d3.download_button(
+    "Lapisan (GeoJSON)",
+    lambda: export.geojson_bytes(layer(), demo=ctx.is_demo),
+    file_name=f"{stem}.geojson",
+    mime="application/geo+json",
+)
+d4.download_button(
+    "Lapisan (GeoPackage)",
+    lambda: export.gpkg_bytes(layer(), layer="cakupan_desa", demo=ctx.is_demo),
+    file_name=f"{stem}.gpkg",
+    mime="application/geopackage+sqlite3",
+)
+d5.download_button(
+    "Peta (HTML)",
+    lambda: maps.standalone_html(
+        maps.coverage_map(
+            cov,
+            kecamatan=ctx.bounds.kecamatan,
+            service_points=points,
+            options=maps.MapOptions(metric=metric, assets="inline", demo=ctx.is_demo),
+        ),
+        title="Jangkau — Peta Cakupan",
+        demo=ctx.is_demo,
+    ),
+    file_name=f"{stem}.html",
+    mime="text/html",
+)
