@@ -1,4 +1,4 @@
-"""Domain exceptions. Messages are in Indonesian, for planners, and never contain a NIK or a name."""
+"""Domain exceptions. Messages are in Indonesian, for planners, and never hold a NIK or a name."""
 
 from __future__ import annotations
 

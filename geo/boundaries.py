@@ -242,7 +242,7 @@ def build(sources: dict[str, bytes]) -> Boundaries:
     kel["ref_sumber"] = ["sumber" if ok else "dalam_poligon" for ok in inside]
 
     def frame(df: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
-        out = gpd.GeoDataFrame(df[columns + ["geometry"]], geometry="geometry", crs="EPSG:4326")
+        out = gpd.GeoDataFrame(df[[*columns, "geometry"]], geometry="geometry", crs="EPSG:4326")
         return out.sort_values("kode").reset_index(drop=True)
 
     return Boundaries(

@@ -104,9 +104,12 @@ def cmd_peta(args: argparse.Namespace) -> int:
     out.write_text(page, encoding="utf-8")
     print(
         json.dumps(
-            {"out": str(out), "bytes": len(page.encode()), "desa": len(cov.villages), **{
-                k: v for k, v in cov.totals().items() if k in ("kpm", "terealisasi", "belum")
-            }}
+            {
+                "out": str(out),
+                "bytes": len(page.encode()),
+                "desa": len(cov.villages),
+                **{k: v for k, v in cov.totals().items() if k in ("kpm", "terealisasi", "belum")},
+            }
         )
     )
     return 0
@@ -155,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     except JangkauError as exc:
         print(f"Kesalahan: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user
+    except Exception as exc:
         if os.environ.get("JANGKAU_DEBUG"):
             raise
         print(

@@ -1,6 +1,6 @@
 """Coverage figures: KPM, realized and not yet realized per village, kecamatan and programme.
 
-``belum`` (not yet realized) is every roster KPM-programme that is not ``terealisasi``: money not yet
+``belum`` (not yet realized) is every roster KPM-programme not ``terealisasi``: money not yet
 spent or withdrawn (belum transaksi), not transacted with a reason (tidak transaksi), or no BRI
 record at all. Counts are per programme; with ``program="SEMUA"`` a family in both PKH and BPNT
 counts once per programme.
@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
-
-from geo import settings
 
 PROGRAMS = ("SEMUA", "PKH", "BPNT")
 COUNTS = ["kpm", "terealisasi", "belum_transaksi", "tidak_transaksi", "tanpa_data_bri"]
@@ -166,7 +164,8 @@ def read_village_counts(table: pd.DataFrame, *, filename: str) -> tuple[pd.DataF
     if missing:
         raise InputFileError(
             f"Berkas {filename}: kolom {', '.join(missing)} tidak ada. Kolom yang ditemukan: "
-            f"{', '.join(map(str, table.columns))}. Gunakan desa.csv hasil `python -m geo reconcile`."
+            f"{', '.join(map(str, table.columns))}. "
+            "Gunakan desa.csv hasil `python -m geo reconcile`."
         )
     out = pd.DataFrame({"kode_desa": table[columns["kode_desa"]].astype(str).str.strip()})
     out["program"] = (
@@ -181,9 +180,7 @@ def read_village_counts(table: pd.DataFrame, *, filename: str) -> tuple[pd.DataF
             numeric[name] = pd.to_numeric(table[columns[name]], errors="coerce")
         else:
             numeric[name] = pd.Series(0, index=table.index, dtype=float)
-    bad = pd.concat(
-        [numeric[n].isna() | (numeric[n] < 0) for n in COUNTS], axis=1
-    ).any(axis=1)
+    bad = pd.concat([numeric[n].isna() | (numeric[n] < 0) for n in COUNTS], axis=1).any(axis=1)
     for row in bad[bad].index:
         problems.append(f"{filename} baris {row + 2}: jumlah kosong, negatif atau bukan angka.")
     for name in COUNTS:
@@ -191,8 +188,9 @@ def read_village_counts(table: pd.DataFrame, *, filename: str) -> tuple[pd.DataF
     rest = out["kpm"] - out["terealisasi"] - out["tidak_transaksi"] - out["tanpa_data_bri"]
     if "belum_transaksi" not in columns:
         out["belum_transaksi"] = rest.clip(lower=0)
-    over = (out["terealisasi"] + out["belum_transaksi"] + out["tidak_transaksi"]
-            + out["tanpa_data_bri"]) != out["kpm"]
+    over = (
+        out["terealisasi"] + out["belum_transaksi"] + out["tidak_transaksi"] + out["tanpa_data_bri"]
+    ) != out["kpm"]
     for row in over[over & ~bad].index:
         problems.append(f"{filename} baris {row + 2}: jumlah status tidak sama dengan kpm.")
     keep = ~(bad | over)
@@ -201,6 +199,4 @@ def read_village_counts(table: pd.DataFrame, *, filename: str) -> tuple[pd.DataF
 
 def empty_counts() -> pd.DataFrame:
     """A per-village counts frame with no rows (no round saved yet)."""
-    return pd.DataFrame(columns=["kode_desa", "program", *COUNTS]).astype(
-        {c: int for c in COUNTS}
-    )
+    return pd.DataFrame(columns=["kode_desa", "program", *COUNTS]).astype({c: int for c in COUNTS})

@@ -46,9 +46,7 @@ def csv_bytes(frame: pd.DataFrame, *, demo: bool, sep: str = ";") -> bytes:
     return ("\ufeff" + text).encode("utf-8")
 
 
-def xlsx_bytes(
-    sheets: dict[str, pd.DataFrame], *, demo: bool, title: str | None = None
-) -> bytes:
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, demo: bool, title: str | None = None) -> bytes:
     """An XLSX workbook: one sheet per frame (header on row 1), plus a KETERANGAN sheet."""
     wb = Workbook()
     wb.remove(wb.active)

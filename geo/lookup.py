@@ -21,10 +21,10 @@ _PREFIXES = re.compile(
 )
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 
-# Spellings seen in files, keyed by the normalised form, mapped to the boundary file's form.
+# Spellings seen in files (normalised form -> the boundary file's form), replaced anywhere in a
+# name: "Semboja Kuala" is Samboja Kuala.
 ALIASES: dict[str, str] = {
     "SEMBOJA": "SAMBOJA",
-    "SEMBOJABARAT": "SAMBOJABARAT",
 }
 
 _CODE = re.compile(r"^\s*64\.?02\.?(\d{2})\.?(\d{4})\s*$")
@@ -48,7 +48,9 @@ def normalise(name: object) -> str:
             break
         text = stripped
     key = _NON_ALNUM.sub("", text)
-    return ALIASES.get(key, key)
+    for wrong, right in ALIASES.items():
+        key = key.replace(wrong, right)
+    return key
 
 
 def normalise_code(code: object) -> str | None:
@@ -183,9 +185,7 @@ class VillageIndex:
             pool = self._by_name
         else:
             pool = {
-                name: [v]
-                for (kode_kec, name), v in self._by_kec_name.items()
-                if kode_kec == kec[0]
+                name: [v] for (kode_kec, name), v in self._by_kec_name.items() if kode_kec == kec[0]
             }
         close = difflib.get_close_matches(key, list(pool), n=3, cutoff=0.6)
         candidates = [v for k in close for v in pool[k]]

@@ -162,8 +162,8 @@ class _Control(MacroElement):
 
 
 _BOX = (
-    "background:rgba(255,255,255,0.92);padding:6px 8px;border-radius:4px;"
-    "box-shadow:0 0 4px rgba(0,0,0,0.3);font:12px/1.4 sans-serif;color:#222;"
+    "background:rgba(255,255,255,0.9);padding:4px 6px;border-radius:4px;"
+    "box-shadow:0 0 4px rgba(0,0,0,0.3);font:11px/1.3 sans-serif;color:#222;"
 )
 
 
@@ -202,8 +202,10 @@ def _demo_banner_html() -> str:
     )
 
 
-def _village_features(cov: Coverage, *, metric: str, breaks: list[float]) -> dict:
-    layer = simplify_layer(cov.villages[["kode", "geometry"]])
+def _village_features(cov: Coverage, *, metric: str, breaks: list[float], simplify: bool) -> dict:
+    layer = cov.villages[["kode", "geometry"]]
+    if simplify:
+        layer = simplify_layer(layer)
     v = cov.villages
     value = v["belum"] if metric == "jumlah" else v["persen_belum"]
     props = pd.DataFrame(
@@ -234,6 +236,7 @@ class MapOptions:
     assets: str = "cdn"  # "cdn", "streamlit" (served from /app/static/vendor) or "inline"
     demo: bool = False
     height: int = 620
+    simplify: bool = True  # False only to measure the raw layer (bench/)
 
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
@@ -289,7 +292,7 @@ def coverage_map(
     value = cov.villages["belum"] if options.metric == "jumlah" else cov.villages["persen_belum"]
     breaks = color_breaks(value.dropna(), metric=options.metric)
     folium.GeoJson(
-        _village_features(cov, metric=options.metric, breaks=breaks),
+        _village_features(cov, metric=options.metric, breaks=breaks, simplify=options.simplify),
         name="Desa/kelurahan",
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -306,7 +309,9 @@ def coverage_map(
         zoom_on_click=False,
     ).add_to(fmap)
 
-    kec_layer = simplify_layer(kecamatan[["kode", "nama", "geometry"]])
+    kec_layer = kecamatan[["kode", "nama", "geometry"]]
+    if options.simplify:
+        kec_layer = simplify_layer(kec_layer)
     kec_group = folium.FeatureGroup(name="Batas & nama kecamatan")
     folium.GeoJson(
         json.loads(kec_layer[["kode", "geometry"]].to_json(drop_id=True)),
@@ -335,7 +340,9 @@ def coverage_map(
         pts = service_points[service_points["jenis"] == jenis]
         data = [
             [round(lat, 5), round(lon, 5), html.escape(f"{label}: {nama} ({pid})")]
-            for lat, lon, nama, pid in zip(pts["lat"], pts["lon"], pts["nama"], pts["id"], strict=True)
+            for lat, lon, nama, pid in zip(
+                pts["lat"], pts["lon"], pts["nama"], pts["id"], strict=True
+            )
         ]
         cluster = FastMarkerCluster(
             data,
@@ -347,8 +354,18 @@ def coverage_map(
                 " m.bindTooltip(row[2]); return m; }"
             ),
             options={"maxClusterRadius": 40, "disableClusteringAtZoom": 11},
+            icon_create_function=(
+                "function (cluster) { var n = cluster.getChildCount();"
+                " return L.divIcon({html: '<div style=\"background:" + color + ";color:#fff;"
+                "border:2px solid #fff;border-radius:14px;width:26px;height:26px;"
+                "line-height:22px;text-align:center;font:bold 11px sans-serif;"
+                "box-shadow:0 0 3px rgba(0,0,0,.5)\">' + n + '</div>',"
+                " className: 'jangkau-cluster', iconSize: L.point(26, 26)}); }"
+            ),
         )
-        cluster.default_js = [("markercluster", _asset_url(*ASSETS_JS["markercluster"], options.assets))]
+        cluster.default_js = [
+            ("markercluster", _asset_url(*ASSETS_JS["markercluster"], options.assets))
+        ]
         cluster.default_css = [
             (name, _asset_url(*ASSETS_CSS[name], options.assets))
             for name in ("markercluster_css", "markercluster_default_css")
@@ -357,7 +374,7 @@ def coverage_map(
 
     _Control(
         _legend_html(breaks, metric=options.metric, program=cov.program, jenis=jenis_present),
-        position="bottomright",
+        position="bottomleft",
         css_class="jangkau-legend",
     ).add_to(fmap)
     if options.demo:

@@ -174,7 +174,9 @@ def read_points(
             in_lon = LON_RANGE[0] <= lon <= LON_RANGE[1]
             in_lat = LAT_RANGE[0] <= lat <= LAT_RANGE[1]
             if not (in_lon and in_lat):
-                swapped = LON_RANGE[0] <= lat <= LON_RANGE[1] and LAT_RANGE[0] <= lon <= LAT_RANGE[1]
+                swapped = (
+                    LON_RANGE[0] <= lat <= LON_RANGE[1] and LAT_RANGE[0] <= lon <= LAT_RANGE[1]
+                )
                 reason = (
                     "lat dan lon tertukar (Kukar sekitar 115–118° BT dan 1,7° LS – 1,6° LU); "
                     "tukar kedua kolom."

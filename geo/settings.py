@@ -75,5 +75,6 @@ def database_url() -> str:
         return DATABASE_URL
     return f"sqlite:///{DATA_DIR / 'jangkau.db'}"
 
+
 #: Leaflet files installed by ``make`` (from the npm registry) so maps draw offline.
 VENDOR_DIR: Path = _env_path("JANGKAU_VENDOR_DIR", ROOT / "static" / "vendor")

@@ -139,17 +139,18 @@ class Store:
 
     def __init__(self, url: str | None = None):
         self.url = url or settings.database_url()
-        if self.url.startswith("sqlite:///"):
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
+            if self.url.startswith("sqlite:///"):
+                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = sa.create_engine(self.url)
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.version = self.migrate()
-        except sa.exc.SQLAlchemyError as exc:
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            shown = sa.engine.make_url(self.url).render_as_string(hide_password=True)
             raise StoreError(
-                f"Basis data {self.engine.url.render_as_string(hide_password=True)} tidak dapat "
-                f"dibuka ({type(exc).__name__}). Periksa JANGKAU_DATABASE_URL dan izin folder."
+                f"Basis data {shown} tidak dapat dibuka ({type(exc).__name__}). Periksa "
+                "JANGKAU_DATABASE_URL dan izin folder data."
             ) from None
 
     # -- schema -----------------------------------------------------------------------------
@@ -230,8 +231,8 @@ class Store:
         with self.engine.begin() as conn:
             round_id = conn.execute(
                 sa.text(
-                    "INSERT INTO rounds (label, created_at, is_demo, fingerprint, sources, summary) "
-                    "VALUES (:l, :c, :d, :f, :s, :m) RETURNING id"
+                    "INSERT INTO rounds (label, created_at, is_demo, fingerprint, sources, "
+                    "summary) VALUES (:l, :c, :d, :f, :s, :m) RETURNING id"
                 ),
                 {
                     "l": label,
@@ -321,7 +322,7 @@ class Store:
 
     def round_problems(self, round_id: int) -> pd.DataFrame:
         frame = self._frame(
-            "SELECT file, row_number AS row, column_name AS \"column\", value, reason "
+            'SELECT file, row_number AS row, column_name AS "column", value, reason '
             "FROM round_problems WHERE round_id = :r ORDER BY seq",
             r=round_id,
         )
@@ -383,7 +384,6 @@ def _insert(conn, table: str, frame: pd.DataFrame) -> None:
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     columns = list(frame.columns)
     sql = sa.text(
-        f"INSERT INTO {table} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(':' + c for c in columns)})"
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
     )
     conn.execute(sql, records)

@@ -76,7 +76,7 @@ def _load_demo_offer(store: Store, bounds: boundaries.Boundaries) -> None:
         st.rerun()
 
 
-def page_setup(title: str, *, icon: str = "🗺️") -> PageContext:
+def page_setup(title: str, *, icon: str = ":material/map:") -> PageContext:
     """Header, sidebar and demo banner; stops the page with a clear message when data is missing."""
     st.set_page_config(page_title=f"{title} · Jangkau", page_icon=icon, layout="wide")
     try:

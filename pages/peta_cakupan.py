@@ -14,7 +14,7 @@ points = service_points(ctx.store.get_meta("points_version", "0") or "0")
 
 kec = ctx.bounds.kecamatan
 kec_names = dict(zip(kec["kode"], kec["nama"], strict=True))
-f1, f2, f3, f4 = st.columns([1.2, 1.2, 2, 2])
+f1, f2, f3, f4 = st.columns([1.4, 1.2, 2, 2])
 program = (
     f1.segmented_control("Program", list(coverage.PROGRAMS), default="SEMUA", key=Keys.PROGRAM)
     or "SEMUA"
@@ -30,9 +30,15 @@ metric = (
     or "jumlah"
 )
 chosen_kec = f3.multiselect(
-    "Kecamatan", list(kec_names), format_func=kec_names.__getitem__, key=Keys.KECAMATAN
+    "Kecamatan",
+    list(kec_names),
+    format_func=kec_names.__getitem__,
+    key=Keys.KECAMATAN,
+    placeholder="Semua kecamatan",
 )
-chosen_cabang = f4.multiselect("Wilayah cabang BRI", coverage.branches(), key=Keys.CABANG)
+chosen_cabang = f4.multiselect(
+    "Wilayah cabang BRI", coverage.branches(), key=Keys.CABANG, placeholder="Semua cabang"
+)
 
 cov = coverage.compute(
     ctx.bounds.villages,
@@ -114,9 +120,7 @@ with right:
                     "tanpa_data_bri": "Tanpa data BRI",
                 }
             )
-            st.dataframe(
-                shown.style.format(thousands="."), hide_index=True, width="stretch"
-            )
+            st.dataframe(shown.style.format(thousands="."), hide_index=True, width="stretch")
         in_village = points[points["kode_desa"] == v["kode"]]
         st.caption(f"Titik layanan di desa ini: {fmt.number(len(in_village))}")
         if not in_village.empty:

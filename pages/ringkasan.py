@@ -9,9 +9,10 @@ from pages.common import Keys, page_setup, round_villages, source_caption
 ctx = page_setup("Ringkasan")
 counts = round_villages(ctx.round.id if ctx.round else None)
 
-program = st.segmented_control(
-    "Program", list(coverage.PROGRAMS), default="SEMUA", key=Keys.PROGRAM
-) or "SEMUA"
+program = (
+    st.segmented_control("Program", list(coverage.PROGRAMS), default="SEMUA", key=Keys.PROGRAM)
+    or "SEMUA"
+)
 cov = coverage.compute(ctx.bounds.villages, counts, program=program)
 totals = cov.totals()
 summary = ctx.round.summary if ctx.round else {}

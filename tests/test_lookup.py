@@ -75,7 +75,7 @@ def test_unknown_kecamatan(index):
 def test_empty_name_and_bad_code(index):
     with pytest.raises(VillageLookupError, match="kosong"):
         index.resolve(kecamatan="Tenggarong", desa="  ")
-    with pytest.raises(VillageLookupError, match="64.02.99.9999"):
+    with pytest.raises(VillageLookupError, match=r"64\.02\.99\.9999"):
         index.resolve(kode="64.02.99.9999")
 
 
@@ -83,6 +83,7 @@ def test_normalise_helpers():
     assert normalise("Desa  Sanga-Sanga Muara") == normalise("SANGA SANGA MUARA")
     assert normalise("Marangkayu") == normalise("Marang Kayu")
     assert normalise("Semboja") == normalise("Samboja")
+    assert normalise("DESA SEMBOJA KUALA") == normalise("Samboja Kuala")
     assert normalise(None) == ""
     assert normalise_code("64.02.06.1003") == "64.02.06.1003"
     assert normalise_code(" 6402061003 ") == "64.02.06.1003"

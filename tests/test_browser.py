@@ -1,0 +1,139 @@
+"""The coverage map in a real browser: Debian's Chromium driven by Playwright, headless."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, boundaries_dir, boundaries_cache):
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
+    data = tmp_path_factory.mktemp("browser-data")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("JANGKAU_")},
+        "JANGKAU_DATA_DIR": str(data),
+        "JANGKAU_BOUNDARIES": str(boundaries_dir),
+        "JANGKAU_BOUNDARIES_CACHE": str(boundaries_cache),
+    }
+    subprocess.run([sys.executable, "-m", "geo", "load-demo"], cwd=ROOT, env=env, check=True)
+    port = _free_port()
+    log = open(data / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("streamlit did not start: " + (data / "streamlit.log").read_text()[-2000:])
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+    text = (data / "streamlit.log").read_text()
+    assert "Traceback" not in text, text[-3000:]
+    assert not re.search(r"\b64\d{14}\b", text), "a NIK reached the server log"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def test_coverage_map_draws_all_villages(app_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(app_url + "/peta_cakupan", wait_until="domcontentloaded")
+    page.get_by_text("DATA CONTOH").first.wait_for(timeout=90_000)
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    polygons = frame.locator("path.leaflet-interactive")
+    deadline = time.time() + 90
+    while time.time() < deadline and polygons.count() < 237:
+        time.sleep(0.5)
+    assert polygons.count() >= 237  # every village drawn, with no tile server reachable
+    assert frame.get_by_text("DATA CONTOH").count() >= 1  # banner inside the map too
+    assert frame.locator(".jangkau-legend").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(tmp_path / "peta.png"), full_page=True)
+    shots = os.environ.get("JANGKAU_SCREENSHOTS")
+    if shots:
+        page.screenshot(path=str(Path(shots) / "peta_cakupan.png"), full_page=True)
+    assert not errors, errors
+
+
+def test_overview_in_browser(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(app_url + "/", wait_until="domcontentloaded")
+    page.get_by_text("KPM (keluarga)").wait_for(timeout=90_000)
+    page.get_by_text("Per kecamatan").wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shots = os.environ.get("JANGKAU_SCREENSHOTS")
+    if shots:
+        page.screenshot(path=str(Path(shots) / "ringkasan.png"), full_page=True)
+    assert not errors, errors

@@ -1,0 +1,13 @@
+from datetime import date
+
+from geo import fmt
+
+
+def test_numbers_in_indonesian_format():
+    assert fmt.number(1234567) == "1.234.567"
+    assert fmt.number(1234.56, 1) == "1.234,6"
+    assert fmt.number(0) == "0"
+    assert fmt.number(float("nan")) == "-"
+    assert fmt.percent(12.345) == "12,3%"
+    assert fmt.tanggal(date(2026, 11, 29)) == "29 November 2026"
+    assert fmt.tanggal("2022-01-05T10:00:00+00:00") == "5 Januari 2022"

@@ -1,0 +1,98 @@
+"""Smoke tests: every page renders without an exception, on an empty store and on demo data."""
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo import boundaries, settings
+from geo.datasets import load_demo
+from geo.store import Store
+
+PAGES = ["pages/ringkasan.py", "pages/peta_cakupan.py"]
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory, boundaries_cache):
+    """A data folder with the demo set loaded once for this module."""
+    folder = tmp_path_factory.mktemp("demo-data")
+    store = Store(f"sqlite:///{folder / 'jangkau.db'}")
+    load_demo(store, boundaries.load(cache_dir=boundaries_cache), out_dir=folder / "demo")
+    store.dispose()
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def with_demo(demo_dir, monkeypatch, isolated_settings):
+    monkeypatch.setattr(settings, "DATA_DIR", demo_dir)
+    return demo_dir
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [i.value for i in at.info] + [w.value for w in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_demo_data(with_demo, page):
+    at = AppTest.from_file(page, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert "DATA CONTOH" in _texts(at)
+
+
+def test_overview_kpis_on_demo(with_demo):
+    at = AppTest.from_file("pages/ringkasan.py", default_timeout=120).run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert labels[:4] == ["KPM (keluarga)", "Terealisasi", "Belum terealisasi", "% terealisasi"]
+    kpm = at.metric[0].value
+    assert "." in kpm and int(kpm.replace(".", "")) > 30_000  # Indonesian thousands separator
+    assert len(at.dataframe) == 1
+    assert len(at.dataframe[0].value) == 20  # one row per kecamatan
+
+
+def test_overview_program_filter(with_demo):
+    at = AppTest.from_file("pages/ringkasan.py", default_timeout=120).run()
+    total = int(at.metric[1].value.replace(".", ""))
+    at.session_state["program"] = "PKH"
+    at.run()
+    assert not at.exception
+    pkh = int(at.metric[1].value.replace(".", ""))
+    assert 0 < pkh < total
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_on_empty_store_offers_demo(page):
+    at = AppTest.from_file(page, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert any(b.label == "Muat DATA CONTOH" for b in at.button)
+
+
+def test_loading_demo_from_the_page(isolated_settings):
+    at = AppTest.from_file("pages/ringkasan.py", default_timeout=300).run()
+    next(b for b in at.button if b.label == "Muat DATA CONTOH").click().run()
+    assert not at.exception
+    assert "DATA CONTOH" in _texts(at)
+    assert Store().latest_round() is not None
+
+
+def test_missing_boundaries_are_explained(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings, "BOUNDARIES_CACHE", tmp_path / "nocache")
+    monkeypatch.setattr(settings, "BOUNDARIES_SOURCE", str(tmp_path / "nowhere"))
+    at = AppTest.from_file("pages/ringkasan.py", default_timeout=60).run()
+    assert not at.exception
+    assert any("JANGKAU_BOUNDARIES" in e.value for e in at.error)
+
+
+def test_app_navigation_runs_default_page(with_demo):
+    at = AppTest.from_file("app.py", default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Ringkasan"
