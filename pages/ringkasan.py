@@ -18,7 +18,7 @@ totals = cov.totals()
 summary = ctx.round.summary if ctx.round else {}
 
 cols = st.columns(4)
-distinct = summary.get("kpm_unik")
+distinct = summary.get("nik")  # distinct families in the roster
 cols[0].metric(
     "KPM (keluarga)" if distinct is not None and program == "SEMUA" else "KPM",
     fmt.number(distinct if distinct is not None and program == "SEMUA" else totals["kpm"]),

@@ -8,6 +8,8 @@ from geo import boundaries, settings
 from geo.datasets import load_demo
 from geo.store import Store
 
+from .conftest import ROOT
+
 PAGES = ["pages/ringkasan.py", "pages/peta_cakupan.py"]
 
 
@@ -43,13 +45,13 @@ def _texts(at: AppTest) -> str:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_on_demo_data(with_demo, page):
-    at = AppTest.from_file(page, default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
     assert not at.exception, at.exception
     assert "DATA CONTOH" in _texts(at)
 
 
 def test_overview_kpis_on_demo(with_demo):
-    at = AppTest.from_file("pages/ringkasan.py", default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "pages/ringkasan.py"), default_timeout=120).run()
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert labels[:4] == ["KPM (keluarga)", "Terealisasi", "Belum terealisasi", "% terealisasi"]
@@ -60,7 +62,7 @@ def test_overview_kpis_on_demo(with_demo):
 
 
 def test_overview_program_filter(with_demo):
-    at = AppTest.from_file("pages/ringkasan.py", default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "pages/ringkasan.py"), default_timeout=120).run()
     total = int(at.metric[1].value.replace(".", ""))
     at.session_state["program"] = "PKH"
     at.run()
@@ -71,13 +73,13 @@ def test_overview_program_filter(with_demo):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_on_empty_store_offers_demo(page):
-    at = AppTest.from_file(page, default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
     assert not at.exception, at.exception
     assert any(b.label == "Muat DATA CONTOH" for b in at.button)
 
 
 def test_loading_demo_from_the_page(isolated_settings):
-    at = AppTest.from_file("pages/ringkasan.py", default_timeout=300).run()
+    at = AppTest.from_file(str(ROOT / "pages/ringkasan.py"), default_timeout=300).run()
     next(b for b in at.button if b.label == "Muat DATA CONTOH").click().run()
     assert not at.exception
     assert "DATA CONTOH" in _texts(at)
@@ -87,12 +89,12 @@ def test_loading_demo_from_the_page(isolated_settings):
 def test_missing_boundaries_are_explained(monkeypatch, tmp_path):
     monkeypatch.setattr(settings, "BOUNDARIES_CACHE", tmp_path / "nocache")
     monkeypatch.setattr(settings, "BOUNDARIES_SOURCE", str(tmp_path / "nowhere"))
-    at = AppTest.from_file("pages/ringkasan.py", default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "pages/ringkasan.py"), default_timeout=60).run()
     assert not at.exception
     assert any("JANGKAU_BOUNDARIES" in e.value for e in at.error)
 
 
 def test_app_navigation_runs_default_page(with_demo):
-    at = AppTest.from_file("app.py", default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Ringkasan"
