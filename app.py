@@ -2,8 +2,12 @@
 
 import streamlit as st
 
+from pages.common import PAGES
+
+# The sidebar links are drawn by page_setup(), so a first visit straight to a page's address
+# never shows Streamlit's automatic listing of the pages/ folder.
 pages = [
-    st.Page("pages/ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
-    st.Page("pages/peta_cakupan.py", title="Peta Cakupan", icon=":material/map:"),
+    st.Page(path, title=title, icon=icon, default=i == 0)
+    for i, (path, title, icon) in enumerate(PAGES)
 ]
-st.navigation(pages).run()
+st.navigation(pages, position="hidden").run()

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement
 from folium.plugins import FastMarkerCluster
+from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo import fmt, settings
@@ -300,7 +301,14 @@ def coverage_map(
             "weight": 0.6,
             "fillOpacity": 0.75,
         },
-        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
+        # Highlight without folium's highlight_function: its handlers refer to the layer's
+        # variable name, which streamlit-folium renames, so mouseout raised "not defined".
+        on_each_feature=JsCode(
+            "function (feature, layer) { layer.on({"
+            " mouseover: function (e) { e.target.setStyle({weight: 2.5, color: '#000000'}); },"
+            " mouseout: function (e) { e.target.setStyle({weight: 0.6, color: '#555555'}); }"
+            " }); }"
+        ),
         tooltip=folium.GeoJsonTooltip(
             fields=["nama", "kecamatan", "kode", "kpm", "terealisasi", "belum", "persen"],
             aliases=["Desa", "Kecamatan", "Kode", "KPM", "Terealisasi", "Belum", "% belum"],

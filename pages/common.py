@@ -10,12 +10,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from geo import boundaries, coverage, fmt
 from geo._errors import BoundarySourceError, JangkauError
 from geo.store import RoundInfo, Store
 
 DEMO_TEXT = "DATA CONTOH — data sintetis untuk demonstrasi, bukan data penerima nyata."
+
+#: The app's pages in menu order: (file, title, icon). The first is the default page.
+PAGES: list[tuple[str, str, str]] = [
+    ("pages/ringkasan.py", "Ringkasan", ":material/dashboard:"),
+    ("pages/peta_cakupan.py", "Peta Cakupan", ":material/map:"),
+]
 
 
 class Keys:
@@ -32,6 +39,15 @@ class Keys:
 @st.cache_resource(show_spinner="Memuat batas wilayah Kutai Kartanegara…")
 def get_boundaries() -> boundaries.Boundaries:
     return boundaries.load()
+
+
+@st.cache_resource(show_spinner="Menyederhanakan lapisan peta…")
+def map_layers() -> tuple:
+    """Villages and kecamatan simplified for the map (shared borders kept); computed once."""
+    from geo import maps
+
+    bounds = get_boundaries()
+    return maps.simplify_layer(bounds.villages), maps.simplify_layer(bounds.kecamatan)
 
 
 @st.cache_resource
@@ -76,6 +92,16 @@ def _load_demo_offer(store: Store, bounds: boundaries.Boundaries) -> None:
         st.rerun()
 
 
+def _menu() -> None:
+    try:
+        for path, label, icon in PAGES:
+            st.page_link(path, label=label, icon=icon)
+    except StreamlitAPIException:
+        # A page run on its own (tests, `streamlit run pages/x.py`) has no navigation to link to.
+        pass
+    st.divider()
+
+
 def page_setup(title: str, *, icon: str = ":material/map:") -> PageContext:
     """Header, sidebar and demo banner; stops the page with a clear message when data is missing."""
     st.set_page_config(page_title=f"{title} · Jangkau", page_icon=icon, layout="wide")
@@ -96,6 +122,7 @@ def page_setup(title: str, *, icon: str = ":material/map:") -> PageContext:
     with st.sidebar:
         st.markdown("### Jangkau")
         st.caption("Dinas Sosial Kutai Kartanegara · Bank BRI")
+        _menu()
         selected: RoundInfo | None = None
         if rounds:
             ids = [r.id for r in rounds]

@@ -6,7 +6,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import coverage, export, fmt, maps
-from pages.common import Keys, page_setup, round_villages, service_points, source_caption
+from pages.common import (
+    Keys,
+    map_layers,
+    page_setup,
+    round_villages,
+    service_points,
+    source_caption,
+)
 
 ctx = page_setup("Peta Cakupan")
 counts = round_villages(ctx.round.id if ctx.round else None)
@@ -40,8 +47,9 @@ chosen_cabang = f4.multiselect(
     "Wilayah cabang BRI", coverage.branches(), key=Keys.CABANG, placeholder="Semua cabang"
 )
 
+villages_layer, kecamatan_layer = map_layers()
 cov = coverage.compute(
-    ctx.bounds.villages,
+    villages_layer,
     counts,
     program=program,
     kecamatan=chosen_kec or None,
@@ -49,35 +57,25 @@ cov = coverage.compute(
 )
 
 
-@st.cache_resource(show_spinner="Menggambar peta…", max_entries=16)
-def build_map(_cov, _kecamatan, _points, key: tuple, *, metric: str, demo: bool):
-    """The folium map for one set of choices; ``key`` identifies them (no rebuild on a click)."""
+def build_map(*, assets: str):
+    # Built on every run (about 0.1 s on simplified layers): st_folium alters the map object it
+    # is given, so a cached map would reach the browser with stale variable names.
     return maps.coverage_map(
-        _cov,
-        kecamatan=_kecamatan,
-        service_points=_points,
-        options=maps.MapOptions(metric=metric, assets="streamlit", demo=demo),
+        cov,
+        kecamatan=kecamatan_layer,
+        service_points=points,
+        options=maps.MapOptions(metric=metric, assets=assets, demo=ctx.is_demo, simplify=False),
     )
 
 
-key = (
-    ctx.round.id if ctx.round else None,
-    program,
-    metric,
-    tuple(chosen_kec),
-    tuple(chosen_cabang),
-    ctx.store.get_meta("points_version", "0"),
-    ctx.is_demo,
-)
 if cov.villages.empty:
     st.warning("Tidak ada desa yang cocok dengan filter ini.")
     st.stop()
 
 left, right = st.columns([3, 1.2])
 with left:
-    fmap = build_map(cov, kec, points, key, metric=metric, demo=ctx.is_demo)
     state = st_folium(
-        fmap,
+        build_map(assets="streamlit"),
         key="peta_cakupan",
         height=620,
         use_container_width=True,
@@ -143,7 +141,7 @@ table = cov.table()
 
 
 def layer():
-    return maps.simplify_layer(cov.villages).drop(columns=["ref_sumber"], errors="ignore")
+    return cov.villages.drop(columns=["ref_sumber"], errors="ignore")
 
 
 stem = f"jangkau_cakupan_{program.lower()}"
@@ -175,12 +173,7 @@ d4.download_button(
 d5.download_button(
     "Peta (HTML)",
     lambda: maps.standalone_html(
-        maps.coverage_map(
-            cov,
-            kecamatan=ctx.bounds.kecamatan,
-            service_points=points,
-            options=maps.MapOptions(metric=metric, assets="inline", demo=ctx.is_demo),
-        ),
+        build_map(assets="inline"),
         title="Jangkau — Peta Cakupan",
         demo=ctx.is_demo,
     ),

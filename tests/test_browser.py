@@ -118,6 +118,16 @@ def test_coverage_map_draws_all_villages(app_url, browser, tmp_path):
     assert frame.get_by_text("DATA CONTOH").count() >= 1  # banner inside the map too
     assert frame.locator(".jangkau-legend").count() == 1
     assert page.locator('[data-testid="stException"]').count() == 0
+    # The first visit straight to a page shows our menu, not a listing of the pages/ folder.
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("Ringkasan", exact=True).count() == 1
+    assert sidebar.get_by_text("common", exact=True).count() == 0
+
+    # Clicking a village shows its details beside the map (and raises no script error).
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.33, box["y"] + box["height"] * 0.35)
+    page.get_by_text("Cabang BRI:").wait_for(timeout=30_000)
+    assert page.get_by_text(re.compile(r"kode 64\.02\.\d{2}\.\d{4}")).count() == 1
     page.screenshot(path=str(tmp_path / "peta.png"), full_page=True)
     shots = os.environ.get("JANGKAU_SCREENSHOTS")
     if shots:
