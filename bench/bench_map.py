@@ -49,12 +49,21 @@ def main() -> None:
         counts = store.round_villages(loaded.round.id)
         points = store.service_points()
         cov = coverage.compute(bounds.villages, counts)
+        layer_raw = len(bounds.villages[["kode", "geometry"]].to_json(drop_id=True))
+        layer_simple = len(
+            maps.simplify_layer(bounds.villages[["kode", "geometry"]]).to_json(drop_id=True)
+        )
         raw = measure(cov, bounds, points, simplify=False)
         simple = measure(cov, bounds, points, simplify=True)
         store.dispose()
     result = {
         "villages": len(cov.villages),
         "service_points": len(points),
+        "village_layer_geojson_bytes": {
+            "raw": layer_raw,
+            "simplified": layer_simple,
+            "ratio": round(layer_raw / layer_simple, 2),
+        },
         "raw": raw,
         "simplified": simple,
         "size_ratio_raw_over_simplified": round(raw["bytes"] / simple["bytes"], 2),

@@ -281,7 +281,8 @@ def coverage_map(
         zoom_start=8,
         tiles=None,
         control_scale=True,
-        height=options.height,
+        # A standalone file fills the browser window; inside the app the page sets the height.
+        height="100%" if options.assets == "inline" else options.height,
     )
     fmap.default_js = [("leaflet", _asset_url(*ASSETS_JS["leaflet"], options.assets))]
     fmap.default_css = [

@@ -149,24 +149,28 @@ d1, d2, d3, d4, d5 = st.columns(5)
 d1.download_button(
     "Tabel desa (CSV)",
     lambda: export.csv_bytes(table, demo=ctx.is_demo),
+    on_click="ignore",
     file_name=f"{stem}.csv",
     mime="text/csv",
 )
 d2.download_button(
     "Tabel desa (XLSX)",
     lambda: export.xlsx_bytes({"Desa": table}, demo=ctx.is_demo, title="Cakupan per desa"),
+    on_click="ignore",
     file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 d3.download_button(
     "Lapisan (GeoJSON)",
     lambda: export.geojson_bytes(layer(), demo=ctx.is_demo),
+    on_click="ignore",
     file_name=f"{stem}.geojson",
     mime="application/geo+json",
 )
 d4.download_button(
     "Lapisan (GeoPackage)",
     lambda: export.gpkg_bytes(layer(), layer="cakupan_desa", demo=ctx.is_demo),
+    on_click="ignore",
     file_name=f"{stem}.gpkg",
     mime="application/geopackage+sqlite3",
 )
@@ -177,6 +181,7 @@ d5.download_button(
         title="Jangkau — Peta Cakupan",
         demo=ctx.is_demo,
     ),
+    on_click="ignore",
     file_name=f"{stem}.html",
     mime="text/html",
 )
