@@ -115,6 +115,78 @@ def cmd_peta(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mapping(pairs: list[str] | None, option: str) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    out = {}
+    for pair in pairs:
+        field, sep, header = pair.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise JangkauError(
+                f"{option} '{pair}' tidak sah: tulis BIDANG=JUDUL KOLOM, misalnya "
+                f'{option} nik="NIK KTP".'
+            )
+        out[field.strip().lower()] = header.strip()
+    return out
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from geo import boundaries, export
+    from geo.importer import problems_to_frame, read_realisasi, read_roster
+    from geo.lookup import VillageIndex
+    from geo.reconcile import reconcile
+    from geo.rounds import InputFile, run_round
+
+    bounds = boundaries.load()
+    roster_path, real_path = Path(args.roster), Path(args.realisasi)
+    roster = InputFile(roster_path.name, _read(roster_path))
+    realisasi = InputFile(real_path.name, _read(real_path))
+    common = _mapping(args.kolom, "--kolom") or {}
+    map_roster = {**common, **(_mapping(args.kolom_roster, "--kolom-roster") or {})} or None
+    map_real = {**common, **(_mapping(args.kolom_realisasi, "--kolom-realisasi") or {})} or None
+    if args.round:
+        info, result = run_round(
+            _store(),
+            roster=roster,
+            realisasi=realisasi,
+            villages=bounds.villages,
+            label=args.round,
+            mapping_roster=map_roster,
+            mapping_realisasi=map_real,
+            sheet_roster=args.sheet_roster,
+            sheet_realisasi=args.sheet_realisasi,
+        )
+        saved = {"putaran": info.id, "putaran_baru": info.created}
+    else:
+        index = VillageIndex(bounds.villages)
+        result = reconcile(
+            read_roster(
+                roster.data,
+                filename=roster.name,
+                index=index,
+                mapping=map_roster,
+                sheet=args.sheet_roster,
+            ),
+            read_realisasi(
+                realisasi.data,
+                filename=realisasi.name,
+                index=index,
+                mapping=map_real,
+                sheet=args.sheet_realisasi,
+            ),
+            villages=bounds.villages,
+        )
+        saved = {}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    demo = any(s.get("data_contoh") for s in result.summary().get("berkas", {}).values())
+    opts = {"demo": demo, "sep": ",", "bom": False, "decimal": "."}
+    (out / "desa.csv").write_bytes(export.csv_bytes(result.villages, **opts))
+    (out / "masalah.csv").write_bytes(export.csv_bytes(problems_to_frame(result.problems), **opts))
+    print(json.dumps({**result.summary(), **saved, "out": str(out)}, ensure_ascii=False))
+    return 0
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -140,6 +212,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=settings.DEMO_SEED)
     p.add_argument("--force", action="store_true", help="muat walau basis data sudah berisi")
     p.set_defaults(func=cmd_load_demo)
+
+    p = sub.add_parser("reconcile", help="rekonsiliasi data Dinsos dengan realisasi BRI")
+    p.add_argument("--roster", required=True, help="data Dinsos (CSV/XLSX)")
+    p.add_argument("--realisasi", required=True, help="data realisasi BRI (CSV/XLSX)")
+    p.add_argument("--out", required=True, help="folder untuk desa.csv dan masalah.csv")
+    p.add_argument("--round", help="simpan sebagai putaran dengan label ini")
+    kolom_help = 'BIDANG=JUDUL: pakai kolom JUDUL untuk BIDANG (mis. nik="NIK KTP"); berulang'
+    p.add_argument("--kolom", action="append", metavar="BIDANG=JUDUL", help=kolom_help)
+    p.add_argument("--kolom-roster", action="append", metavar="BIDANG=JUDUL")
+    p.add_argument("--kolom-realisasi", action="append", metavar="BIDANG=JUDUL")
+    p.add_argument("--sheet-roster", help="lembar XLSX data Dinsos (bawaan: pertama)")
+    p.add_argument("--sheet-realisasi", help="lembar XLSX realisasi BRI (bawaan: pertama)")
+    p.set_defaults(func=cmd_reconcile)
 
     p = sub.add_parser("peta", help="peta cakupan sebagai satu berkas HTML")
     p.add_argument("--layanan", required=True, help="CSV/XLSX titik layanan")

@@ -40,10 +40,15 @@ def _mark(frame: pd.DataFrame, demo: bool) -> pd.DataFrame:
     return frame.assign(catatan=DEMO_NOTE) if demo else frame
 
 
-def csv_bytes(frame: pd.DataFrame, *, demo: bool, sep: str = ";") -> bytes:
-    """CSV as Indonesian Excel opens it: semicolon, decimal comma, UTF-8 with BOM."""
-    text = _safe(_mark(frame, demo)).to_csv(index=False, sep=sep, decimal=",")
-    return ("\ufeff" + text).encode("utf-8")
+def csv_bytes(
+    frame: pd.DataFrame, *, demo: bool, sep: str = ";", decimal: str = ",", bom: bool = True
+) -> bytes:
+    """CSV; by default as Indonesian Excel opens it: semicolon, decimal comma, UTF-8 with BOM.
+
+    ``sep=",", decimal=".", bom=False`` gives the plain form the CLI's contract files use.
+    """
+    text = _safe(_mark(frame, demo)).to_csv(index=False, sep=sep, decimal=decimal)
+    return (("\ufeff" if bom else "") + text).encode("utf-8")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, demo: bool, title: str | None = None) -> bytes:

@@ -653,6 +653,31 @@ def _read(data: bytes, filename: str, sheet: str | None) -> tuple[pd.DataFrame, 
     return body, headers, demo
 
 
+def sheet_names(data: bytes, *, filename: str) -> list[str]:
+    """The sheets of an XLSX workbook, in order; ``[]`` for anything else (CSV).
+
+    Raises
+    ------
+    InputFileError
+        The file looks like XLSX but cannot be opened.
+    """
+    if data[:4] != b"PK\x03\x04":
+        return []
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise _refuse(
+            PurePath(str(filename)).name,
+            "XLSX rusak atau bukan buku kerja Excel. Simpan ulang dari Excel.",
+        ) from exc
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
 def read_table(
     data: bytes, *, filename: str, sheet: str | None = None
 ) -> tuple[pd.DataFrame, list[str]]:

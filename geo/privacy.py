@@ -117,3 +117,33 @@ def mask_value(column: object, value: object, *, max_chars: int = 80) -> str:
     if len(text) > max_chars:
         return f"{text[:max_chars]}… ({len(text)} karakter)"
     return text
+
+
+def mask_name(name: object) -> str:
+    """Initials only: ``SITI AMINAH`` -> ``S*** A***``."""
+    if name is None or (isinstance(name, float) and pd.isna(name)):
+        return ""
+    return " ".join(word[0] + "***" for word in str(name).split())
+
+
+def mask_preview(
+    table: pd.DataFrame, *, name_columns: list[str] = (), rows: int = 10
+) -> pd.DataFrame:
+    """The first ``rows`` rows of an uploaded table with NIK-like columns and names masked.
+
+    Parameters
+    ----------
+    table
+        Text cells as ``geo.importer.read_table`` returns them.
+    name_columns
+        Headers holding names (from the column mapping); shown as initials.
+    """
+    head = table.head(rows).copy()
+    for column in head.columns:
+        if is_personal_column(column):
+            head[column] = [mask_value(column, v) for v in head[column]]
+        elif column in name_columns:
+            head[column] = head[column].map(mask_name)
+        else:
+            head[column] = [mask_value(column, v, max_chars=60) for v in head[column]]
+    return head

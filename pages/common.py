@@ -22,6 +22,7 @@ DEMO_TEXT = "DATA CONTOH — data sintetis untuk demonstrasi, bukan data penerim
 PAGES: list[tuple[str, str, str]] = [
     ("pages/ringkasan.py", "Ringkasan", ":material/dashboard:"),
     ("pages/peta_cakupan.py", "Peta Cakupan", ":material/map:"),
+    ("pages/rekonsiliasi.py", "Data & Rekonsiliasi", ":material/sync_alt:"),
 ]
 
 
@@ -34,6 +35,9 @@ class Keys:
     KECAMATAN = "filter_kecamatan"
     CABANG = "filter_cabang"
     SELECTED_VILLAGE = "selected_village"
+    SELECT_ROUND = "select_round_next_run"
+    LAST_ROUND = "last_reconciled_round"
+    FLASH = "flash_message"
 
 
 @st.cache_resource(show_spinner="Memuat batas wilayah Kutai Kartanegara…")
@@ -127,6 +131,9 @@ def page_setup(title: str, *, icon: str = ":material/map:") -> PageContext:
         if rounds:
             ids = [r.id for r in rounds]
             labels = {r.id: f"#{r.id} · {r.label} · {fmt.tanggal(r.created_at)}" for r in rounds}
+            wanted = st.session_state.pop(Keys.SELECT_ROUND, None)
+            if wanted in ids:
+                st.session_state[Keys.ROUND] = wanted
             if st.session_state.get(Keys.ROUND) not in ids:
                 st.session_state[Keys.ROUND] = ids[0]
             rid = st.selectbox(
@@ -147,9 +154,24 @@ def page_setup(title: str, *, icon: str = ":material/map:") -> PageContext:
             unsafe_allow_html=True,
         )
     st.title(title)
+    message = st.session_state.pop(Keys.FLASH, None)
+    if message:
+        getattr(st, message[0])(message[1])
     if selected is None and store.is_empty():
         _load_demo_offer(store, bounds)
     return PageContext(bounds=bounds, store=store, round=selected, is_demo=is_demo)
+
+
+def flash(text: str, *, kind: str = "success") -> None:
+    """Show ``text`` at the top of the next run (after ``st.rerun``)."""
+    st.session_state[Keys.FLASH] = (kind, text)
+
+
+def select_round(round_id: int) -> None:
+    """Make ``round_id`` the selected round everywhere and rerun with fresh data."""
+    st.session_state[Keys.SELECT_ROUND] = round_id
+    st.cache_data.clear()
+    st.rerun()
 
 
 def source_caption(ctx: PageContext) -> None:

@@ -1,5 +1,6 @@
 """The coverage map in a real browser: Debian's Chromium driven by Playwright, headless."""
 
+import io
 import os
 import re
 import socket
@@ -146,4 +147,39 @@ def test_overview_in_browser(app_url, browser):
     shots = os.environ.get("JANGKAU_SCREENSHOTS")
     if shots:
         page.screenshot(path=str(Path(shots) / "ringkasan.png"), full_page=True)
+    assert not errors, errors
+
+
+def test_reconcile_page_uploads_messy_files(app_url, browser):
+    messy = ROOT / "tests" / "data" / "messy"
+    page = browser.new_page(viewport={"width": 1500, "height": 1400})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(app_url + "/rekonsiliasi", wait_until="domcontentloaded")
+    page.get_by_text("Data Dinsos (DTKS / SIKS-NG)").first.wait_for(timeout=90_000)
+    inputs = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    inputs.nth(0).set_input_files(str(messy / "roster_messy.csv"))
+    page.get_by_text("Pratinjau 10 baris pertama").first.wait_for(timeout=30_000)
+    inputs.nth(1).set_input_files(str(messy / "realisasi_messy.csv"))
+    page.get_by_text("Pratinjau 10 baris pertama").nth(1).wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    assert "6402011203810001" not in body  # the preview masks NIK
+    page.get_by_role("button", name="Jalankan rekonsiliasi").click()
+    page.get_by_text(re.compile(r"Putaran #\d+ .* tersimpan")).wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Hasil putaran #\d+")).wait_for()
+    page.get_by_text("Daftar masalah (XLSX)").wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shots = os.environ.get("JANGKAU_SCREENSHOTS")
+    if shots:
+        page.screenshot(path=str(Path(shots) / "rekonsiliasi.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Daftar masalah (XLSX)").click()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))["Masalah"]
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["file", "row", "column", "value", "reason"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    assert any(r[0] == "roster_messy.csv" and r[1] == 3 and r[2] == "NIK" for r in rows)
+    assert not any(re.search(r"\d{16}", str(r[3])) for r in rows)
     assert not errors, errors

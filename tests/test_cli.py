@@ -83,3 +83,70 @@ def test_missing_file_exits_2(tmp_path, capsys):
     code = cli.main(["peta", "--layanan", str(tmp_path / "nope.csv"), "--out", "x.html"])
     assert code == 2
     assert "tidak dapat dibaca" in capsys.readouterr().err
+
+
+DESA_COLUMNS = (
+    "kode_desa,desa,kecamatan,program,kpm,terealisasi,belum_transaksi,tidak_transaksi,"
+    "tanpa_data_bri"
+)
+
+
+def test_reconcile_contract(tmp_path, capsys):
+    import pandas as pd
+
+    assert cli.main(["demo", "--out", str(tmp_path / "d"), "--seed", "3"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out"
+    code = cli.main(
+        [
+            "reconcile",
+            "--roster",
+            str(tmp_path / "d" / "roster_dinsos.csv"),
+            "--realisasi",
+            str(tmp_path / "d" / "realisasi_bri.xlsx"),
+            "--out",
+            str(out),
+        ]
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 0 and len(lines) == 1
+    summary = json.loads(lines[0])
+    desa = pd.read_csv(out / "desa.csv", dtype={"kode_desa": str})
+    assert ",".join(desa.columns[:9]) == DESA_COLUMNS
+    assert set(desa["program"]) == {"PKH", "BPNT"}
+    parts = desa[["terealisasi", "belum_transaksi", "tidak_transaksi", "tanpa_data_bri"]]
+    assert (parts.sum(axis=1) == desa["kpm"]).all()
+    assert desa["kpm"].sum() == summary["kpm"]
+    masalah = pd.read_csv(out / "masalah.csv", dtype=str)
+    assert list(masalah.columns[:5]) == ["file", "row", "column", "value", "reason"]
+    assert len(masalah) == summary["masalah"] > 0
+    assert not masalah["value"].fillna("").str.contains(r"\d{16}").any()  # NIK masked
+    assert "putaran" not in summary  # no --round: nothing saved
+
+
+def test_reconcile_with_mapping_and_round(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "NO INDUK;NAMA;KEC;KELURAHAN DESA;PKH\n"
+        "6402015507800001;SITI;Tenggarong;Bukit Biru;Ya\n"
+        "6402015507800002;AMIR;Anggana;Sepatin;Ya\n",
+        encoding="utf-8",
+    )
+    real = tmp_path / "bri.csv"
+    real.write_text(
+        "KODE WILAYAH,NIK,PROGRAM,STATUS\n64.02.06.1003,6402015507800001,PKH,SUDAH TRANSAKSI\n",
+        encoding="utf-8",
+    )
+    args = ["reconcile", "--roster", str(roster), "--realisasi", str(real)]
+    args += ["--out", str(tmp_path / "o"), "--round", "Uji"]
+    assert cli.main(args) == 2  # the roster's NIK header is not recognised
+    err = capsys.readouterr().err
+    assert "NIK" in err and "NO INDUK" in err and "Traceback" not in err
+    args += ["--kolom-roster", "nik=NO INDUK", "--kolom-roster", "kecamatan=KEC"]
+    args += ["--kolom-roster", "desa=KELURAHAN DESA"]
+    assert cli.main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["putaran"] == 1 and summary["putaran_baru"] is True
+    assert summary["status"]["terealisasi"] == 1 and summary["status"]["tanpa_data_bri"] == 1
+    assert cli.main([*args[:-6], "--kolom-roster", "nik"]) == 2
+    assert "BIDANG=JUDUL" in capsys.readouterr().err

@@ -811,3 +811,19 @@ def test_hundred_thousand_rows_reconcile(index, bounds_module):
     result = reconcile(r, b, villages=villages)
     assert result.summary()["kpm"] == len(r.frame)
     assert result.summary()["cocok"] == n  # every BPNT KPM matched
+
+
+def test_sheet_names(tmp_path):
+    from openpyxl import Workbook
+
+    from geo.importer import sheet_names
+
+    wb = Workbook()
+    wb.active.title = "Realisasi"
+    wb.create_sheet("KETERANGAN")
+    path = tmp_path / "b.xlsx"
+    wb.save(path)
+    assert sheet_names(path.read_bytes(), filename="b.xlsx") == ["Realisasi", "KETERANGAN"]
+    assert sheet_names(b"NIK;NAMA\n", filename="r.csv") == []
+    with pytest.raises(InputFileError, match="XLSX rusak"):
+        sheet_names(b"PK\x03\x04garbage", filename="x.xlsx")

@@ -10,7 +10,7 @@ from geo.store import Store
 
 from .conftest import ROOT
 
-PAGES = ["pages/ringkasan.py", "pages/peta_cakupan.py"]
+PAGES = ["pages/ringkasan.py", "pages/peta_cakupan.py", "pages/rekonsiliasi.py"]
 
 
 @pytest.fixture(scope="module")

@@ -413,3 +413,24 @@ def test_property_shuffled_files_give_the_same_villages_table(
     after = run(list(rng.permutation(roster_lines)), list(rng.permutation(bri_lines)))
     pd.testing.assert_frame_equal(before.villages, after.villages)
     assert before.summary()["status"] == after.summary()["status"]
+
+
+def test_mask_preview_hides_nik_and_names():
+    from geo.privacy import mask_name, mask_preview
+
+    table = pd.DataFrame(
+        {
+            "NIK KTP": ["6402011234567890"],
+            "NAMA PENERIMA": ["SITI AMINAH"],
+            "NO KK": ["6402019876543210"],
+            "DESA": ["Sepatin"],
+            "CATATAN": ["x" * 500],
+        }
+    )
+    shown = mask_preview(table, name_columns=["NAMA PENERIMA"])
+    assert shown.loc[0, "NIK KTP"] == "6402**********90"
+    assert shown.loc[0, "NO KK"] == "6402**********10"
+    assert shown.loc[0, "NAMA PENERIMA"] == "S*** A***"
+    assert shown.loc[0, "DESA"] == "Sepatin"
+    assert len(shown.loc[0, "CATATAN"]) < 100
+    assert mask_name(None) == ""
