@@ -14,7 +14,7 @@ ifdef JANGKAU_BOUNDARIES
 export JANGKAU_BOUNDARIES
 endif
 
-.PHONY: run test venv dev vendor boundaries demo chromium lint format bench clean
+.PHONY: run test venv dev vendor npm boundaries demo chromium lint format bench clean
 
 run: venv vendor boundaries demo
 	$(BIN)/streamlit run app.py --server.port $(PORT)
@@ -40,11 +40,17 @@ $(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(VENV)/bin/pyth
 	touch $(VENV)/.runtime-installed $@
 
 # Leaflet from the npm registry, sha256-checked, so maps draw with no CDN reachable.
-vendor:
+vendor: npm
 	bash scripts/vendor_leaflet.sh static/vendor
 
+npm:
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq npm; fi; }
+
+# Reads the parsed cache when present, else prepares it from the source.
 boundaries: venv
-	@$(BIN)/python -m geo boundaries prepare || { \
+	@$(BIN)/python -m geo boundaries info || { \
 	  echo ""; \
 	  echo "Batas wilayah belum tersedia. Set JANGKAU_BOUNDARIES ke folder berisi tiga berkas"; \
 	  echo "wilayah_boundaries_*.sql (lihat data/boundaries/README.md), lalu ulangi make run."; \
@@ -69,6 +75,7 @@ format: dev
 
 bench: dev vendor
 	$(BIN)/python bench/bench_map.py
+	$(BIN)/python bench/bench_reconcile.py
 
 clean:
 	rm -rf $(VENV) static/vendor data/boundaries/*.parquet

@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python bench/bench_reconcile.py [--rows N]`` (default 1,000,000 rows in each
 file; ``--rows 10000`` for a quick check). Generates, deterministically, a Dinsos roster CSV and a
 BRI realization CSV of ``N`` rows each in a temporary folder, then measures each path in its own
-subprocess (so that the peak RSS, ``ru_maxrss``, belongs to one path only):
+subprocess, started by a driver that stays small (generation too runs in a subprocess), so that
+each peak RSS (``ru_maxrss``, cross-checked with ``VmHWM``) belongs to one path only:
 
 - ``jangkau``: the files' bytes through ``read_roster``, ``read_realisasi`` and ``reconcile``;
 - ``baseline``: ``pd.read_csv(dtype=str)`` of both files, minimal cleaning, ``merge`` on NIK and
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -82,31 +84,42 @@ BOGUS_DESA = np.array(["Sungai Antah", "Tanjung Fiktif", "Muara Entah", "Long Ti
 KETERANGAN = np.array(
     ["MENINGGAL", "PINDAH DOMISILI", "MAMPU", "KARTU HILANG", "KPM MENINGGAL DUNIA", "PINDAH"]
 )
-STATUS_TEXT = {  # code -> spellings; code 0 terealisasi, 1 belum, 2 tidak
-    0: np.array(["SUDAH TRANSAKSI", "SUDAH", "TRANSAKSI"]),
-    1: np.array(["BELUM TRANSAKSI", "BELUM"]),
-    2: np.array(["TIDAK TRANSAKSI"]),
-}
+STATUS_WORDS = (  # terealisasi (3 spellings), belum_transaksi (2), tidak_transaksi (1)
+    "SUDAH TRANSAKSI",
+    "SUDAH",
+    "TRANSAKSI",
+    "BELUM TRANSAKSI",
+    "BELUM",
+    "TIDAK TRANSAKSI",
+)
 RANK = np.array([3, 1, 2])  # of status codes, as in geo.reconcile.STATUS_RANK
-STATUS_NAME = np.array(["terealisasi", "belum_transaksi", "tidak_transaksi"])
 
 
 # -- generator ---------------------------------------------------------------------------------
+# Per-row values are small integer codes; strings are made once, by Arrow, from small tables
+# (``_pick``) or from integers (``_digits``), in the final row order. Only the values of the ~1 %
+# messy rows are made separately (pandas string ops on a few thousand values).
 
 
 def _count(n: int, share: float) -> int:
     return max(1, round(n * share))
 
 
-def _s(a) -> np.ndarray:
-    return np.asarray(a).astype(str)
+def _pick(table, codes: np.ndarray) -> pa.Array:
+    """``table[codes]`` as an Arrow string array (``table`` is small)."""
+    values = pa.array([str(v) for v in table], type=pa.string())
+    return values.take(pa.array(np.asarray(codes, dtype=np.int64)))
 
 
-def _cat(*parts) -> np.ndarray:
-    out = _s(parts[0])
-    for part in parts[1:]:
-        out = np.strings.add(out, _s(part))
-    return out
+def _digits(numbers: np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(numbers, dtype=np.int64)).cast(pa.string())
+
+
+def _replace(values: pa.Array, mask: np.ndarray, new) -> pa.Array:
+    """``values`` with the rows where ``mask`` holds replaced by ``new``, in row order."""
+    if not mask.any():
+        return values
+    return pc.replace_with_mask(values, pa.array(mask), pa.array(list(new), type=pa.string()))
 
 
 def _nik_numbers(rng: np.random.Generator, kec: np.ndarray) -> np.ndarray:
@@ -120,8 +133,8 @@ def _nik_numbers(rng: np.random.Generator, kec: np.ndarray) -> np.ndarray:
     )
     nik = stem + rng.integers(1, 10_000, n)
     while True:
-        _, first = np.unique(nik, return_index=True)
-        again = np.setdiff1d(np.arange(n), first)
+        order = np.argsort(nik, kind="stable")
+        again = order[1:][nik[order][1:] == nik[order][:-1]]
         if not len(again):
             return nik
         nik[again] = stem[again] + rng.integers(1, 10_000, len(again))
@@ -129,7 +142,7 @@ def _nik_numbers(rng: np.random.Generator, kec: np.ndarray) -> np.ndarray:
 
 def _break_nik(rng: np.random.Generator, nik: np.ndarray) -> np.ndarray:
     """Invalid NIK as Excel and typists leave them; every one fails Jangkau's check."""
-    s = pd.Series(nik, dtype="str")
+    s = pd.Series(np.asarray(nik).astype(str), dtype="str")
     kind = rng.integers(0, 5, len(s))
     out = s.copy()
     out[kind == 0] = s.str[0] + "." + s.str[1:6] + "E+15"  # scientific notation
@@ -140,23 +153,23 @@ def _break_nik(rng: np.random.Generator, nik: np.ndarray) -> np.ndarray:
     return out.to_numpy(dtype=str)
 
 
-def _csv_field(values: np.ndarray, sep: str) -> pa.Array:
+def _csv_field(values: pa.Array, sep: str) -> pa.Array:
     """Values as CSV fields, quoted only where needed (as Excel writes them)."""
-    arr = pa.array(values, type=pa.string())
-    needs = pc.match_substring_regex(arr, f'[{sep}"\\r\\n]')
-    if pc.any(needs).as_py():
-        quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
-        arr = pc.if_else(needs, quoted, arr)
-    return arr
+    needs = pc.match_substring_regex(values, f'[{sep}"\\r\\n]')
+    if not pc.any(needs).as_py():
+        return values
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
+    return pc.if_else(needs, quoted, values)
 
 
-def _write_csv(path: Path, columns: dict[str, np.ndarray], *, sep: str, bom: bool) -> None:
-    """A CSV with CRLF line ends, built with Arrow string kernels in batches (no row loop)."""
+def _write_csv(path: Path, columns: dict[str, pa.Array], *, sep: str, bom: bool) -> None:
+    """A CSV with CRLF line ends, joined by Arrow string kernels in batches (no row loop)."""
     n = len(next(iter(columns.values())))
+    batch = 250_000
     with open(path, "wb") as fh:
         fh.write((b"\xef\xbb\xbf" if bom else b"") + (sep.join(columns) + "\r\n").encode())
-        for start in range(0, n, 250_000):
-            parts = [_csv_field(v[start : start + 250_000], sep) for v in columns.values()]
+        for start in range(0, n, batch):
+            parts = [_csv_field(v.slice(start, batch), sep) for v in columns.values()]
             lines = pc.binary_join_element_wise(*parts, sep)
             lines = pc.binary_join_element_wise(lines, "\r\n", "")
             _, offsets, data = lines.buffers()
@@ -171,24 +184,24 @@ def generate(out: Path, rows: int, villages: pd.DataFrame, seed: int = SEED) -> 
     v_kode = villages["kode"].to_numpy(dtype=str)
     v_nama = villages["nama"].to_numpy(dtype=str)
     v_kec = villages["kecamatan"].to_numpy(dtype=str)
+    nv = len(v_kode)
     v_kec_num = np.array([int(k[6:8]) for k in v_kode])
     v_prefix = np.where(villages["jenis"].to_numpy(dtype=str) == "kelurahan", "KEL. ", "DESA ")
-    weight = rng.lognormal(0, 0.6, len(v_kode))
+    weight = rng.lognormal(0, 0.6, nv)
+    names = [f"{first} {last}" for first in FIRST for last in LAST]
 
-    # Families: village, NIK, programmes (bit 1 PKH, bit 2 BPNT).
+    # Families: village, NIK, name, programmes (bit 1 PKH, bit 2 BPNT). The last
+    # ``n_new_orphans`` are not in the roster: BRI rows for NIK that Dinsos does not list.
     n_dup_r = _count(n, R_DUPLICATE)
     families = int((n - n_dup_r) / (1 + P_BOTH / 2))
     u = rng.random(families)
     progs = np.where(u < P_BOTH, 3, np.where(u < P_BOTH + P_PKH_ONLY, 1, 2))
-    both = np.flatnonzero(progs == 3)
-    split = rng.choice(both, n - n_dup_r - families, replace=False)
-    n_new_orphans = _count(n, B_ORPHAN) - _count(n, B_ORPHAN) // 2
-    fam_village = rng.choice(len(v_kode), families + n_new_orphans, p=weight / weight.sum())
+    split = rng.choice(np.flatnonzero(progs == 3), n - n_dup_r - families, replace=False)
+    n_orphan = _count(n, B_ORPHAN)
+    n_new_orphans = n_orphan - n_orphan // 2
+    fam_village = rng.choice(nv, families + n_new_orphans, p=weight / weight.sum())
     nik_num = _nik_numbers(rng, v_kec_num[fam_village])
-    nik = _s(nik_num)
-    fam_first = rng.integers(0, len(FIRST), families + n_new_orphans)
-    fam_last = rng.integers(0, len(LAST), families + n_new_orphans)
-    nama = _cat(FIRST[fam_first], " ", LAST[fam_last])
+    fam_name = rng.integers(0, len(names), families + n_new_orphans)
 
     # Roster records: one per family, a second for split families, then the duplicates.
     is_split = np.zeros(families, dtype=bool)
@@ -197,91 +210,85 @@ def generate(out: Path, rows: int, villages: pd.DataFrame, seed: int = SEED) -> 
     rec_prog = np.r_[np.where(is_split, 1, progs), np.full(len(split), 2)]
     rec_village = fam_village[rec_fam]
     base = len(rec_fam)
-    messy = rng.choice(base, _count(n, R_BAD_NIK) + _count(n, R_UNKNOWN_VILLAGE), replace=False)
-    bad_nik_r, unknown_r = messy[: _count(n, R_BAD_NIK)], messy[_count(n, R_BAD_NIK) :]
-    clean = np.setdiff1d(np.arange(base), messy)
-    dup_src = rng.choice(clean, n_dup_r, replace=False)
+    n_bad_r, n_unknown_r = _count(n, R_BAD_NIK), _count(n, R_UNKNOWN_VILLAGE)
+    messy = rng.choice(base, n_bad_r + n_unknown_r, replace=False)
+    clean = np.ones(base, dtype=bool)
+    clean[messy] = False
+    dup_src = rng.choice(np.flatnonzero(clean), n_dup_r, replace=False)
     moved = rng.random(n_dup_r) < 0.2  # a duplicate giving another village
-    dup_village = np.where(
-        moved, (rec_village[dup_src] + rng.integers(1, len(v_kode), n_dup_r)) % len(v_kode), -1
-    )
+    shifted = (rec_village[dup_src] + rng.integers(1, nv, n_dup_r)) % nv
     rec_fam = np.r_[rec_fam, rec_fam[dup_src]]
     rec_prog = np.r_[rec_prog, rec_prog[dup_src]]
-    rec_village = np.r_[rec_village, np.where(moved, dup_village, rec_village[dup_src])]
+    rec_village = np.r_[rec_village, np.where(moved, shifted, rec_village[dup_src])]
     assert len(rec_fam) == n
+    bad_nik_r = np.zeros(n, dtype=bool)
+    bad_nik_r[messy[:n_bad_r]] = True
+    unknown_r = np.zeros(n, dtype=bool)
+    unknown_r[messy[n_bad_r:]] = True
 
-    # Village columns: code rows (70 %, some codes without dots) and name-only rows.
-    has_code = rng.random(n) < 0.7
-    code_text = v_kode[rec_village]
-    undotted = rng.random(n) < 0.15
-    code_text = np.where(undotted, np.strings.replace(code_text, ".", ""), code_text)
-    style = rng.integers(0, 3, n)
-    kec_name = v_kec[rec_village]
-    kec_col = np.where(
-        style == 0,
-        kec_name,
-        np.where(style == 1, np.strings.upper(kec_name), _cat("KEC. ", np.strings.upper(kec_name))),
-    )
-    desa_name = v_nama[rec_village]
-    desa_col = np.where(
-        style == 0,
-        desa_name,
-        np.where(style == 1, np.strings.upper(desa_name), _cat(v_prefix[rec_village], desa_name)),
-    )
-    kode_col = np.where(has_code, code_text, "").astype("<U64")
-    kec_col = np.where(has_code, kec_name, kec_col).astype("<U64")
-    desa_col = np.where(has_code, desa_name, desa_col).astype("<U64")
-    # Unknown villages: a made-up name, a misspelled kecamatan, or an unknown code alone.
-    kind = rng.integers(0, 3, len(unknown_r))
-    kode_col[unknown_r] = np.where(kind == 2, "64.02.99.2999", "")
-    kec_col[unknown_r] = np.where(
-        kind == 0, kec_name[unknown_r], np.where(kind == 1, "Tenggarang Sebrang", "")
-    )
-    desa_col[unknown_r] = np.where(
-        kind == 2, "", BOGUS_DESA[rng.integers(0, len(BOGUS_DESA), len(unknown_r))]
-    )
-
-    cell = np.array(["", "PKH", "BPNT", "PKH, BPNT"], dtype=object)[rec_prog].astype(str)
+    # Row choices. Village: code dotted (0), undotted (1) or none (2); names as in the boundary
+    # file (0), upper case (1) or with a DESA/KEL./KEC. prefix (2), for name-only rows.
+    code_kind = np.where(rng.random(n) < 0.7, (rng.random(n) < 0.15).astype(int), 2)
+    style = np.where(code_kind == 2, rng.integers(0, 3, n), 0)
+    # Unknown villages: a made-up name (0), a misspelled kecamatan (1), an unknown code alone (2).
+    unknown_kind = rng.integers(0, 3, n)
+    bogus = rng.integers(0, len(BOGUS_DESA), n)
     variant = rng.random(n)
-    cell = np.where((rec_prog == 2) & (variant < 0.3), "SEMBAKO", cell)
-    cell = np.where((rec_prog == 2) & (variant > 0.9), "Program Sembako", cell)
-    cell = np.where((rec_prog == 3) & (variant < 0.5), "PKH;SEMBAKO", cell)
-
-    nik_col = nik[rec_fam]
-    nik_col = np.where(rng.random(n) < 0.01, np.strings.add("'", nik_col), nik_col)
-    nik_col[bad_nik_r] = _break_nik(rng, nik[rec_fam[bad_nik_r]])
-    no_kk = _s(
+    cell = np.select(
+        [rec_prog == 1, (rec_prog == 2) & (variant < 0.3), (rec_prog == 2) & (variant > 0.9)],
+        [0, 3, 4],
+        np.where(rec_prog == 2, 1, np.where(variant < 0.5, 5, 2)),
+    )
+    apostrophe = rng.random(n) < 0.01
+    no_kk = (
         6402 * 10**12
         + v_kec_num[rec_village].astype(np.int64) * 10**10
         + rng.integers(10**5, 10**6, n) * 10**4
         + rng.integers(1, 10_000, n)
     )
-    alamat = _cat(
-        "RT ", np.strings.zfill(_s(rng.integers(1, 40, n)), 3), " ", DUSUN[rng.integers(0, 6, n)]
+    alamat = rng.integers(0, 39 * len(DUSUN), n)
+
+    o = rng.permutation(n)
+    fam, vil, bad, unk = rec_fam[o], rec_village[o], bad_nik_r[o], unknown_r[o]
+    kind, vil_unk = unknown_kind[o][unk], vil[unk]
+    kode = _pick(
+        np.r_[v_kode, np.strings.replace(v_kode, ".", ""), [""] * nv], code_kind[o] * nv + vil
     )
-    order = rng.permutation(n)
+    kec_upper = np.strings.upper(v_kec)
+    kec = _pick(np.r_[v_kec, kec_upper, np.strings.add("KEC. ", kec_upper)], style[o] * nv + vil)
+    desa_tab = np.r_[v_nama, np.strings.upper(v_nama), np.strings.add(v_prefix, v_nama)]
+    desa = _pick(desa_tab, style[o] * nv + vil)
+    kode = _replace(kode, unk, np.where(kind == 2, "64.02.99.2999", ""))
+    kec = _replace(
+        kec, unk, np.where(kind == 0, v_kec[vil_unk], np.where(kind == 1, "Tenggarang Sebrang", ""))
+    )
+    desa = _replace(desa, unk, np.where(kind == 2, "", BOGUS_DESA[bogus[o][unk]]))
+    nik = _digits(nik_num[fam])
+    nik = pc.if_else(pa.array(apostrophe[o] & ~bad), pc.binary_join_element_wise("'", nik, ""), nik)
+    nik = _replace(nik, bad, _break_nik(rng, nik_num[fam[bad]]))
     roster = {
-        "NO": _s(np.arange(1, n + 1)),
-        "NIK": nik_col[order],
-        "NO KK": no_kk[order],
-        "NAMA": nama[rec_fam][order],
-        "ALAMAT": alamat[order],
-        "KODE WILAYAH": kode_col[order],
-        "KECAMATAN": kec_col[order],
-        "DESA/KELURAHAN": desa_col[order],
-        "PROGRAM": cell[order],
-        "PERIODE": np.full(n, "2022-01"),
+        "NO": _digits(np.arange(1, n + 1)),
+        "NIK": nik,
+        "NO KK": _digits(no_kk[o]),
+        "NAMA": _pick(names, fam_name[fam]),
+        "ALAMAT": _pick([f"RT {rt:03d} {d}" for rt in range(1, 40) for d in DUSUN], alamat[o]),
+        "KODE WILAYAH": kode,
+        "KECAMATAN": kec,
+        "DESA/KELURAHAN": desa,
+        "PROGRAM": _pick(
+            ["PKH", "BPNT", "PKH, BPNT", "SEMBAKO", "Program Sembako", "PKH;SEMBAKO"], cell[o]
+        ),
+        "PERIODE": _pick(["2022-01"], np.zeros(n)),
     }
     _write_csv(out / ROSTER_FILE, roster, sep=",", bom=False)
-    del roster
+    del roster, kode, kec, desa, nik
 
     # BRI rows: true (family, programme) pairs, then orphans, then duplicates.
     pair_fam = np.r_[np.flatnonzero(progs & 1), np.flatnonzero(progs & 2)]
     pair_prog = np.r_[np.zeros(((progs & 1) > 0).sum(), int), np.ones(((progs & 2) > 0).sum(), int)]
-    n_orphan, n_dup_b = _count(n, B_ORPHAN), _count(n, B_DUPLICATE)
+    n_dup_b = _count(n, B_DUPLICATE)
     pick = rng.choice(len(pair_fam), n - n_orphan - n_dup_b, replace=False)
-    single = np.flatnonzero(progs != 3)
-    other = rng.choice(single, n_orphan - n_new_orphans, replace=False)
+    other = rng.choice(np.flatnonzero(progs != 3), n_orphan - n_new_orphans, replace=False)
     new = np.arange(families, families + n_new_orphans)
     b_fam = np.r_[pair_fam[pick], other, new]
     b_prog = np.r_[pair_prog[pick], np.where(progs[other] == 1, 1, 0), rng.integers(0, 2, len(new))]
@@ -291,64 +298,51 @@ def generate(out: Path, rows: int, villages: pd.DataFrame, seed: int = SEED) -> 
     u = rng.random(base_b)
     b_status = np.where(u < p_done, 0, np.where(u < p_done + p_not_yet, 1, 2))
     dup_src = rng.choice(base_b - n_orphan, n_dup_b, replace=False)
-    dup_status = np.where(
-        rng.random(n_dup_b) < 0.4, (b_status[dup_src] + rng.integers(1, 3, n_dup_b)) % 3, -1
-    )
+    disagree = rng.random(n_dup_b) < 0.4  # a duplicate with another status
+    other_status = (b_status[dup_src] + rng.integers(1, 3, n_dup_b)) % 3
     b_fam = np.r_[b_fam, b_fam[dup_src]]
     b_prog = np.r_[b_prog, b_prog[dup_src]]
-    b_status = np.r_[b_status, np.where(dup_status >= 0, dup_status, b_status[dup_src])]
+    b_status = np.r_[b_status, np.where(disagree, other_status, b_status[dup_src])]
     assert len(b_fam) == n
-    spoil = np.setdiff1d(np.arange(base_b - n_orphan), dup_src)
-    sizes = [_count(n, B_BAD_NIK), _count(n, B_UNKNOWN_VILLAGE), _count(n, B_BAD_STATUS)]
-    messy = rng.choice(spoil, sum(sizes), replace=False)
-    bad_nik_b = messy[: sizes[0]]
-    unknown_b = messy[sizes[0] : sizes[0] + sizes[1]]
-    bad_status_b = messy[sizes[0] + sizes[1] :]
+    spoil = np.ones(base_b - n_orphan, dtype=bool)
+    spoil[dup_src] = False
+    sizes = np.array([_count(n, B_BAD_NIK), _count(n, B_UNKNOWN_VILLAGE), _count(n, B_BAD_STATUS)])
+    messy = rng.choice(np.flatnonzero(spoil), sizes.sum(), replace=False)
+    masks = []
+    for part in np.split(messy, np.cumsum(sizes)[:-1]):
+        mask = np.zeros(n, dtype=bool)
+        mask[part] = True
+        masks.append(mask)
+    bad_nik_b, unknown_b, bad_status_b = masks
 
-    status_col = np.empty(n, dtype=STATUS_TEXT[0].dtype)
-    for code, words in STATUS_TEXT.items():
-        at = np.flatnonzero(b_status == code)
-        status_col[at] = words[rng.integers(0, len(words), len(at))]
-    status_col = status_col.astype("<U20")
-    status_col[bad_status_b] = np.array(["PROSES", "GAGAL PROSES", "?"])[
-        rng.integers(0, 3, len(bad_status_b))
-    ]
+    # Status spellings: codes 0-2 terealisasi, 3-4 belum, 5 tidak, 6-8 unknown.
+    first, count = np.array([0, 3, 5]), np.array([3, 2, 1])
+    spelling = first[b_status] + rng.integers(0, 6, n) % count[b_status]
+    spelling = np.where(bad_status_b, 6 + rng.integers(0, 3, n), spelling)
     done = b_status == 0
-    ket = np.where(b_status == 2, KETERANGAN[rng.integers(0, len(KETERANGAN), n)], "")
-    b_nik = nik[b_fam].astype("<U32")
-    b_nik[bad_nik_b] = _break_nik(rng, nik[b_fam[bad_nik_b]])
-    b_village = fam_village[b_fam]
-    b_kode = v_kode[b_village].astype("<U32")
-    b_kec = np.strings.upper(v_kec[b_village])
-    b_desa = np.strings.upper(v_nama[b_village])
-    b_kode[unknown_b] = _cat("64.02.99.99", np.strings.zfill(_s(np.arange(len(unknown_b)) % 90), 2))
-    b_kec[unknown_b] = ""
-    b_desa[unknown_b] = ""
-    rp = rng.random(n) < 0.5
-    nominal = np.where(
-        b_prog == 0,
-        np.where(rp, "Rp 750.000", "750000"),
-        np.where(rp, "Rp 200.000,00", "200000"),
-    )
-    order = rng.permutation(n)
+    ket = np.where(b_status == 2, 1 + rng.integers(0, len(KETERANGAN), n), 0)
+    rp = (rng.random(n) < 0.5).astype(int)
+    tanggal = np.where(done, rng.integers(5, 29, n) - 4, 0)
+    agen = np.where(done, rng.integers(1, 5000, n), 0)
+    kks = 5049 * 10**12 + rng.integers(0, 10**12, n)
+
+    o = rng.permutation(n)
+    fam, vil, bad, unk = b_fam[o], fam_village[b_fam[o]], bad_nik_b[o], unknown_b[o]
+    unknown_codes = [f"64.02.99.99{i % 90:02d}" for i in range(int(unk.sum()))]
     realisasi = {
-        "KODE WILAYAH": b_kode[order],
-        "KECAMATAN": b_kec[order],
-        "DESA": b_desa[order],
-        "NAMA PENGURUS": nama[b_fam][order],
-        "NIK": b_nik[order],
-        "NO KKS": _s(5049 * 10**12 + rng.integers(0, 10**12, n))[order],
-        "PROGRAM": np.where(b_prog == 0, "PKH", np.where(rp, "SEMBAKO", "BPNT"))[order],
-        "TAHAP": np.full(n, "1"),
-        "NOMINAL": nominal[order],
-        "STATUS": status_col[order],
-        "TANGGAL TRANSAKSI": np.where(
-            done, _cat("2022-01-", np.strings.zfill(_s(rng.integers(5, 29, n)), 2)), ""
-        )[order],
-        "ID AGEN": np.where(
-            done, _cat("AGN", np.strings.zfill(_s(rng.integers(1, 5000, n)), 5)), ""
-        )[order],
-        "KETERANGAN": ket[order],
+        "KODE WILAYAH": _replace(_pick(v_kode, vil), unk, unknown_codes),
+        "KECAMATAN": _replace(_pick(kec_upper, vil), unk, [""] * len(unknown_codes)),
+        "DESA": _replace(_pick(np.strings.upper(v_nama), vil), unk, [""] * len(unknown_codes)),
+        "NAMA PENGURUS": _pick(names, fam_name[fam]),
+        "NIK": _replace(_digits(nik_num[fam]), bad, _break_nik(rng, nik_num[fam[bad]])),
+        "NO KKS": _digits(kks[o]),
+        "PROGRAM": _pick(["PKH", "BPNT", "SEMBAKO"], np.where(b_prog == 0, 0, 1 + rp)[o]),
+        "TAHAP": _pick(["1"], np.zeros(n)),
+        "NOMINAL": _pick(["750000", "Rp 750.000", "200000", "Rp 200.000,00"], (b_prog * 2 + rp)[o]),
+        "STATUS": _pick([*STATUS_WORDS, "PROSES", "GAGAL PROSES", "?"], spelling[o]),
+        "TANGGAL TRANSAKSI": _pick(["", *(f"2022-01-{d:02d}" for d in range(5, 29))], tanggal[o]),
+        "ID AGEN": _pick(["", *(f"AGN{i:05d}" for i in range(1, 5000))], agen[o]),
+        "KETERANGAN": _pick(["", *KETERANGAN], ket[o]),
     }
     _write_csv(out / REALISASI_FILE, realisasi, sep=";", bom=True)
     del realisasi
@@ -379,28 +373,28 @@ def generate(out: Path, rows: int, villages: pd.DataFrame, seed: int = SEED) -> 
         "duplikat": {"roster": len(r_keys) - len(kpm_keys), "realisasi": bri_dups},
         "injected": {
             "roster": {
-                "nik_tidak_valid": len(bad_nik_r),
-                "desa_tidak_dikenal": len(unknown_r),
+                "nik_tidak_valid": int(bad_nik_r.sum()),
+                "desa_tidak_dikenal": int(unknown_r.sum()),
                 "duplikat": n_dup_r,
             },
             "realisasi": {
-                "nik_tidak_valid": len(bad_nik_b),
-                "desa_tidak_dikenal": len(unknown_b),
-                "status_tidak_dikenal": len(bad_status_b),
+                "nik_tidak_valid": int(bad_nik_b.sum()),
+                "desa_tidak_dikenal": int(unknown_b.sum()),
+                "status_tidak_dikenal": int(bad_status_b.sum()),
                 "duplikat": n_dup_b,
                 "bri_tanpa_roster": n_orphan,
             },
         },
         "expected_problems": {
             "roster": {
-                "nik_tidak_valid": len(bad_nik_r),
-                "desa_tidak_dikenal": len(unknown_r),
+                "nik_tidak_valid": int(bad_nik_r.sum()),
+                "desa_tidak_dikenal": int(unknown_r.sum()),
                 "duplikat": len(r_keys) - len(kpm_keys),
             },
             "realisasi": {
-                "nik_tidak_valid": len(bad_nik_b),
-                "desa_tidak_dikenal": len(unknown_b),
-                "status_tidak_dikenal": len(bad_status_b),
+                "nik_tidak_valid": int(bad_nik_b.sum()),
+                "desa_tidak_dikenal": int(unknown_b.sum()),
+                "status_tidak_dikenal": int(bad_status_b.sum()),
                 "duplikat": bri_dups,
                 "bri_tanpa_roster": orphans,
             },
@@ -434,13 +428,17 @@ def _hwm_mb() -> float | None:
 
 
 class _Clock:
+    """Seconds per stage, and the peak RSS reached by the end of each stage."""
+
     def __init__(self) -> None:
         self.stages: dict[str, float] = {}
+        self.peak_by_stage: dict[str, float] = {}
         self._last = time.perf_counter()
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.stages[name] = round(now - self._last, 3)
+        self.peak_by_stage[name] = _peak_mb()
         self._last = now
 
 
@@ -488,6 +486,7 @@ def run_jangkau(folder: Path) -> dict:
         "peak_rss_mb": peak,
         "vm_hwm_mb": hwm,
         "rss_after_setup_mb": rss_setup,
+        "peak_rss_by_end_of_stage_mb": clock.peak_by_stage,
         "found": {
             "kpm": summary["kpm"],
             "status": summary["status"],
@@ -578,6 +577,7 @@ def run_baseline(folder: Path) -> dict:
         "peak_rss_mb": _peak_mb(),
         "vm_hwm_mb": _hwm_mb(),
         "rss_after_setup_mb": rss_setup,
+        "peak_rss_by_end_of_stage_mb": clock.peak_by_stage,
         "found": {
             "kpm": len(merged),
             "status": {s: int(totals.get(s, 0)) for s in STATUSES},
@@ -627,6 +627,7 @@ def main() -> None:
         return
 
     # Every step in its own process, so that each peak RSS is that step's alone.
+    load_before = round(os.getloadavg()[0], 2)
     with tempfile.TemporaryDirectory(prefix="bench_reconcile_") as tmp:
         folder = Path(tmp)
         generated = _subprocess("generate", folder, args.rows)
@@ -644,6 +645,7 @@ def main() -> None:
         "file_mb": sizes,
         "generate_s": generate_s,
         "driver_peak_rss_mb": _peak_mb(),
+        "machine": {"cpus": os.cpu_count(), "load_avg_1m_at_start": load_before},
         "jangkau": {k: v for k, v in jangkau.items() if k != "found"},
         "baseline": {k: v for k, v in baseline.items() if k != "found"},
         "ratio_jangkau_over_baseline": {

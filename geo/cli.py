@@ -60,7 +60,7 @@ def cmd_load_demo(args: argparse.Namespace) -> int:
 
 def cmd_peta(args: argparse.Namespace) -> int:
     from geo import boundaries, coverage, maps
-    from geo.importer import read_table
+    from geo.importer import has_demo_marker, read_table
     from geo.service_points import read_points
 
     bounds = boundaries.load()
@@ -83,9 +83,7 @@ def cmd_peta(args: argparse.Namespace) -> int:
             problems.append(f"{desa.name}: kode desa {code} tidak dikenal; baris dilewati.")
         for message in problems:
             print("Peringatan: " + message, file=sys.stderr)
-        demo_flag = demo_flag or any(
-            "DATA CONTOH" in str(v).upper() for v in table.to_numpy().ravel()[:5000]
-        )
+        demo_flag = demo_flag or has_demo_marker(table, list(table.columns))
     else:
         store = _store()
         latest = store.latest_round()
@@ -95,7 +93,7 @@ def cmd_peta(args: argparse.Namespace) -> int:
     fmap = maps.coverage_map(
         cov,
         kecamatan=bounds.kecamatan,
-        service_points=points.frame,
+        service_points=points.active(),
         options=maps.MapOptions(metric=args.metrik, assets="inline", demo=demo_flag),
     )
     page = maps.standalone_html(fmap, title="Jangkau — Peta Cakupan", demo=demo_flag)

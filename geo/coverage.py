@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from geo.reconcile import STATUSES
+
 PROGRAMS = ("SEMUA", "PKH", "BPNT")
-COUNTS = ["kpm", "terealisasi", "belum_transaksi", "tidak_transaksi", "tanpa_data_bri"]
+COUNTS = ["kpm", *STATUSES]
 
 # Which BRI branch office serves each kecamatan. From domain.md: Muara Badak and Marang Kayu bank
 # in Bontang, Samboja in Balikpapan, Tabang with BRI Kutai Barat. The rest is an assumption
@@ -200,3 +202,118 @@ def read_village_counts(table: pd.DataFrame, *, filename: str) -> tuple[pd.DataF
 def empty_counts() -> pd.DataFrame:
     """A per-village counts frame with no rows (no round saved yet)."""
     return pd.DataFrame(columns=["kode_desa", "program", *COUNTS]).astype({c: int for c in COUNTS})
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The headline figures of a round for the overview page.
+
+    Attributes
+    ----------
+    program
+        ``SEMUA``, ``PKH`` or ``BPNT``.
+    families
+        Distinct families (NIK) in the roster, when the round says; ``None`` otherwise.
+    totals
+        ``Coverage.totals()`` for ``program`` (counted per programme).
+    per_program
+        ``PKH`` and ``BPNT`` -> their ``totals()``.
+    """
+
+    program: str
+    families: int | None
+    totals: dict
+    per_program: dict[str, dict]
+
+    def __post_init__(self) -> None:
+        if self.program not in PROGRAMS:
+            raise ValueError(f"program must be one of {PROGRAMS}")
+
+    def summary(self) -> dict:
+        return {
+            "program": self.program,
+            "keluarga": self.families,
+            **self.totals,
+            "per_program": self.per_program,
+        }
+
+
+def overview(
+    villages: gpd.GeoDataFrame,
+    round_villages: pd.DataFrame,
+    *,
+    program: str = "SEMUA",
+    round_summary: dict | None = None,
+) -> Overview:
+    """Headline figures of a round: totals for ``program`` and for each programme."""
+    per_program = {
+        name: compute(villages, round_villages, program=name).totals() for name in ("PKH", "BPNT")
+    }
+    if program == "SEMUA":
+        keys = per_program["PKH"].keys() - {"persen_terealisasi"}
+        totals = {k: per_program["PKH"][k] + per_program["BPNT"][k] for k in keys}
+        totals["persen_terealisasi"] = (
+            100.0 * totals["terealisasi"] / totals["kpm"] if totals["kpm"] else float("nan")
+        )
+    else:
+        totals = per_program[program]
+    families = (round_summary or {}).get("nik")
+    return Overview(
+        program=program,
+        families=int(families) if families is not None else None,
+        totals=totals,
+        per_program=per_program,
+    )
+
+
+@dataclass(frozen=True)
+class VillageDetail:
+    """One village's figures for the panel beside the map."""
+
+    kode: str
+    nama: str
+    jenis: str
+    kecamatan: str
+    cabang: str
+    kpm: int
+    belum: int
+    persen_belum: float
+    per_program: pd.DataFrame
+    service_points: pd.DataFrame
+
+    def summary(self) -> dict:
+        return {
+            "kode": self.kode,
+            "nama": self.nama,
+            "kecamatan": self.kecamatan,
+            "kpm": self.kpm,
+            "belum": self.belum,
+            "persen_belum": self.persen_belum,
+            "titik_layanan": len(self.service_points),
+        }
+
+
+def village_detail(
+    cov: Coverage, round_villages: pd.DataFrame, service_points: pd.DataFrame, kode: str
+) -> VillageDetail | None:
+    """Details of village ``kode`` within ``cov`` (``None`` when it is filtered out)."""
+    rows = cov.villages[cov.villages["kode"] == kode]
+    if rows.empty:
+        return None
+    v = rows.iloc[0]
+    per_program = round_villages[round_villages["kode_desa"] == kode]
+    if cov.program != "SEMUA":
+        per_program = per_program[per_program["program"] == cov.program]
+    points = service_points[service_points["kode_desa"] == kode]
+    return VillageDetail(
+        kode=str(v["kode"]),
+        nama=str(v["nama"]),
+        jenis=str(v["jenis"]),
+        kecamatan=str(v["kecamatan"]),
+        cabang=str(v["cabang"]),
+        kpm=int(v["kpm"]),
+        belum=int(v["belum"]),
+        persen_belum=float(v["persen_belum"]),
+        per_program=per_program.drop(columns=["kode_desa"]).reset_index(drop=True),
+        service_points=points[["id", "nama", "jenis"]].reset_index(drop=True),
+    )

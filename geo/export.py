@@ -17,7 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-DEMO_NOTE = "DATA CONTOH (sintetis, bukan data nyata)"
+#: The mark every screen, file and sheet showing demo data carries.
+DEMO_LABEL = "DATA CONTOH"
+DEMO_NOTE = f"{DEMO_LABEL} (sintetis, bukan data nyata)"
+DEMO_BANNER = f"{DEMO_LABEL} — data sintetis untuk demonstrasi, bukan data penerima nyata."
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 MONTHS = [
     "Januari",
@@ -41,8 +42,14 @@ def percent(value: float | None, decimals: int = 1) -> str:
     return text if text == "-" else text + "%"
 
 
+#: Kutai Kartanegara keeps Central Indonesian Time (WITA, UTC+8).
+WITA = ZoneInfo("Asia/Makassar")
+
+
 def tanggal(value: date | datetime | str) -> str:
-    """A date in Indonesian words: ``29 November 2026``."""
+    """A date in Indonesian words: ``29 November 2026``; a zoned time is first put in WITA."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(WITA)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"

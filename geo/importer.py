@@ -1183,7 +1183,8 @@ def _villages(rows: _Rows, index: VillageIndex, live: np.ndarray, *, kind: str) 
 _NOTE_KEYS = ("CATATAN", "KETERANGAN", "KET", "NOTE", "NOTES", "SUMBER")
 
 
-def _is_demo(body: pd.DataFrame, headers: list[str]) -> bool:
+def has_demo_marker(body: pd.DataFrame, headers: list[str]) -> bool:
+    """Whether a note column (CATATAN, KETERANGAN, ...) says ``DATA CONTOH``."""
     for header in headers:
         if _key(header) in _NOTE_KEYS and (
             body[header].str.upper().str.contains(DEMO_MARKER, regex=False).any()
@@ -1228,7 +1229,7 @@ def _prepare(
     extra = body.loc[~blank, extra_columns].copy()
     extra.insert(0, "row", rows.row[~blank])
     extra = extra.reset_index(drop=True)
-    demo = demo or _is_demo(body, headers)
+    demo = demo or has_demo_marker(body, headers)
     return rows, extra_columns, demo, live, nik, extra, rows_read
 
 

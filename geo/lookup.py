@@ -17,7 +17,7 @@ import pandas as pd
 from geo._errors import VillageLookupError
 
 _PREFIXES = re.compile(
-    r"^(?:DESA|DS|KEL|KELURAHAN|KECAMATAN|KEC|KAMPUNG|KAMP)\b\.?\s*",
+    r"^(?:DESA|DS|KEL|KELURAHAN|KECAMATAN|KEC)\b\.?\s*",
 )
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 
@@ -93,7 +93,10 @@ class VillageIndex:
             village = Village(row.kode, row.nama, row.kode_kec, row.kecamatan, row.jenis)
             self._by_code[village.kode] = village
             self._kec[normalise(village.kecamatan)] = (village.kode_kec, village.kecamatan)
-            self._by_kec_name[(village.kode_kec, normalise(village.nama))] = village
+            key = (village.kode_kec, normalise(village.nama))
+            if key in self._by_kec_name:
+                raise ValueError(f"two villages of {village.kecamatan} normalise to {key[1]}")
+            self._by_kec_name[key] = village
             self._by_name.setdefault(normalise(village.nama), []).append(village)
 
     def __len__(self) -> int:

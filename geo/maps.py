@@ -28,6 +28,7 @@ from jinja2 import Template
 
 from geo import fmt, settings
 from geo.coverage import Coverage
+from geo.export import DEMO_LABEL
 
 # Vendor assets: file under VENDOR_DIR -> CDN fallback (same versions).
 ASSETS_JS = {
@@ -199,14 +200,15 @@ def _legend_html(breaks: list[float], *, metric: str, program: str, jenis: list[
 def _demo_banner_html() -> str:
     return (
         '<div style="background:#b00020;color:#fff;padding:4px 10px;border-radius:4px;'
-        'font:bold 13px sans-serif;letter-spacing:1px">DATA CONTOH</div>'
+        f'font:bold 13px sans-serif;letter-spacing:1px">{DEMO_LABEL}</div>'
     )
 
 
 def _village_features(cov: Coverage, *, metric: str, breaks: list[float], simplify: bool) -> dict:
     layer = cov.villages[["kode", "geometry"]]
-    if simplify:
-        layer = simplify_layer(layer)
+    if layer.crs is None:
+        raise ValueError("the villages have no CRS; set one before drawing the map")
+    layer = simplify_layer(layer) if simplify else layer.to_crs(settings.CRS_GEO)
     v = cov.villages
     value = v["belum"] if metric == "jumlah" else v["persen_belum"]
     props = pd.DataFrame(
@@ -237,7 +239,7 @@ class MapOptions:
     assets: str = "cdn"  # "cdn", "streamlit" (served from /app/static/vendor) or "inline"
     demo: bool = False
     height: int = 620
-    simplify: bool = True  # False only to measure the raw layer (bench/)
+    simplify: bool = True  # False: the layers are drawn as given (already simplified, or raw)
 
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
@@ -298,6 +300,7 @@ def coverage_map(
         name="Desa/kelurahan",
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
+            "className": "jangkau-desa",
             "color": "#555555",
             "weight": 0.6,
             "fillOpacity": 0.75,
@@ -319,8 +322,11 @@ def coverage_map(
     ).add_to(fmap)
 
     kec_layer = kecamatan[["kode", "nama", "geometry"]]
-    if options.simplify:
-        kec_layer = simplify_layer(kec_layer)
+    if kec_layer.crs is None:
+        raise ValueError("the kecamatan have no CRS; set one before drawing the map")
+    kec_layer = (
+        simplify_layer(kec_layer) if options.simplify else kec_layer.to_crs(settings.CRS_GEO)
+    )
     kec_group = folium.FeatureGroup(name="Batas & nama kecamatan")
     folium.GeoJson(
         json.loads(kec_layer[["kode", "geometry"]].to_json(drop_id=True)),
@@ -434,5 +440,5 @@ def standalone_html(fmap: folium.Map, *, title: str, demo: bool) -> str:
     page = re.sub(r'<link rel="stylesheet" href="jangkau-vendor:([^"]+)"/>', style, page)
     head = f"<title>{html.escape(title)}</title>"
     if demo:
-        head += '<meta name="jangkau-data" content="DATA CONTOH">'
+        head += f'<meta name="jangkau-data" content="{DEMO_LABEL}">'
     return page.replace("<head>", "<head>" + head, 1)

@@ -6,6 +6,7 @@ reason in Indonesian) and skipped; good rows are always kept.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -16,7 +17,7 @@ from shapely.geometry import Point
 
 from geo import settings
 from geo._errors import InputFileError
-from geo.importer import Problem, read_table
+from geo.importer import Problem, has_demo_marker, read_table
 
 JENIS = ("e-warong", "agen_brilink", "kantor_bri")
 _JENIS_ALIASES = {
@@ -43,6 +44,12 @@ class PointsResult:
     frame: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     is_demo: bool = False
+
+    def active(self) -> pd.DataFrame:
+        """The points that are active (``aktif``); all of them for depots."""
+        if "aktif" not in self.frame:
+            return self.frame
+        return self.frame[self.frame["aktif"]].reset_index(drop=True)
 
     def summary(self) -> dict:
         out = {"berkas": self.file, "titik": len(self.frame), "masalah": len(self.problems)}
@@ -109,7 +116,7 @@ def read_points(
             f"{', '.join(headers) or '(tidak ada)'}. Kolom wajib: {', '.join(required)}."
         )
     col = {c: lower[c] for c in lower}
-    is_demo = any("DATA CONTOH" in str(v).upper() for v in table.get(col.get("catatan"), []))
+    is_demo = has_demo_marker(table, headers)
     kab_metric = gpd.GeoSeries([kabupaten], crs=settings.CRS_GEO).to_crs(settings.CRS_METRIC)
     area = kab_metric.iloc[0].buffer(OUTSIDE_BUFFER_M)
     shapely.prepare(area)
@@ -194,8 +201,17 @@ def read_points(
                     "titik di luar batas Kutai Kartanegara (lebih dari 2 km); periksa lat/lon.",
                 )
                 continue
-        seen[pid] = row_no
         kap = _to_float(rec.get(col.get("kapasitas", ""), "") or "")
+        if kap is not None and not (math.isfinite(kap) and kap >= 0):
+            bad(
+                row_no,
+                col["kapasitas"],
+                rec[col["kapasitas"]],
+                "kapasitas harus bilangan bulat nol atau lebih (jumlah KPM); kosongkan bila "
+                "mengikuti pedoman 250 KPM.",
+            )
+            continue
+        seen[pid] = row_no
         aktif_text = str(rec.get(col.get("aktif", ""), "") or "").strip().upper()
         rows.append(
             {

@@ -7,7 +7,9 @@ has shipped. Every write runs in one transaction, so a failure leaves the previo
 
 from __future__ import annotations
 
+import contextlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from geo import settings
 from geo._errors import StoreError
+from geo.reconcile import STATUSES
 
 # Portable SQL (SQLite and PostgreSQL). Personal data (names, NIK) lives only in round_kpm.
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
@@ -90,7 +93,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ),
 ]
 
-VILLAGE_COUNTS = ["kpm", "terealisasi", "belum_transaksi", "tidak_transaksi", "tanpa_data_bri"]
+VILLAGE_COUNTS = ["kpm", *STATUSES]
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ class Store:
         try:
             if self.url.startswith("sqlite:///"):
                 Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = sa.create_engine(self.url)
+            # hide_parameters: a failed INSERT must not echo NIK or names into an error.
+            self.engine: Engine = sa.create_engine(self.url, hide_parameters=True)
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.version = self.migrate()
@@ -228,7 +232,7 @@ class Store:
         existing = self._round_by_fingerprint(fingerprint)
         if existing is not None:
             return existing
-        with self.engine.begin() as conn:
+        with _write_errors("putaran rekonsiliasi"), self.engine.begin() as conn:
             round_id = conn.execute(
                 sa.text(
                     "INSERT INTO rounds (label, created_at, is_demo, fingerprint, sources, "
@@ -334,10 +338,10 @@ class Store:
         cols = ["id", "nama", "jenis", "lat", "lon", "kode_desa", "kapasitas", "aktif"]
         frame = points.reindex(columns=cols).assign(is_demo=bool(is_demo))
         frame["aktif"] = frame["aktif"].fillna(True).astype(bool)
-        with self.engine.begin() as conn:
+        with _write_errors("titik layanan"), self.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM service_points"))
             _insert(conn, "service_points", frame)
-            _set_meta(conn, "points_version", _now() + f"/{len(frame)}")
+            _set_meta(conn, "points_version", uuid.uuid4().hex)
         return len(frame)
 
     def service_points(self, *, active_only: bool = True) -> pd.DataFrame:
@@ -350,7 +354,7 @@ class Store:
 
     def replace_depots(self, depots: pd.DataFrame, *, is_demo: bool) -> int:
         frame = depots.reindex(columns=["id", "nama", "lat", "lon"]).assign(is_demo=bool(is_demo))
-        with self.engine.begin() as conn:
+        with _write_errors("depot"), self.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM depots"))
             _insert(conn, "depots", frame)
         return len(frame)
@@ -359,6 +363,15 @@ class Store:
         frame = self._frame("SELECT id, nama, lat, lon, is_demo FROM depots ORDER BY id")
         frame["is_demo"] = frame["is_demo"].astype(bool)
         return frame
+
+    def has_demo_points(self) -> bool:
+        """Whether any active service point comes from the demo set."""
+        with self.engine.connect() as conn:
+            return bool(
+                conn.execute(
+                    sa.text("SELECT COUNT(*) FROM service_points WHERE aktif AND is_demo")
+                ).scalar()
+            )
 
     def is_empty(self) -> bool:
         """True when there is no round and no service point yet (first run)."""
@@ -371,6 +384,18 @@ class Store:
         with self.engine.connect() as conn:
             result = conn.execute(sa.text(sql), params)
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+@contextlib.contextmanager
+def _write_errors(what: str):
+    """Turn a database failure during a write into a StoreError without the row values."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        raise StoreError(
+            f"Gagal menyimpan {what} ({type(exc).__name__}); tidak ada yang berubah. Coba lagi; "
+            "bila terulang, laporkan ke pengelola aplikasi."
+        ) from None
 
 
 def _set_meta(conn, key: str, value: str) -> None:

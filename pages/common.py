@@ -12,11 +12,28 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from geo import boundaries, coverage, fmt
+from geo import boundaries, coverage, export, fmt, maps
 from geo._errors import BoundarySourceError, JangkauError
 from geo.store import RoundInfo, Store
 
-DEMO_TEXT = "DATA CONTOH — data sintetis untuk demonstrasi, bukan data penerima nyata."
+#: Indonesian column headings for tables shown on pages.
+LABELS = {
+    "kode": "Kode",
+    "kode_desa": "Kode desa",
+    "nama": "Nama",
+    "desa": "Desa",
+    "jenis": "Jenis",
+    "kecamatan": "Kecamatan",
+    "cabang": "Cabang BRI",
+    "program": "Program",
+    "kpm": "KPM",
+    "terealisasi": "Terealisasi",
+    "belum_transaksi": "Belum transaksi",
+    "tidak_transaksi": "Tidak transaksi",
+    "tanpa_data_bri": "Tanpa data BRI",
+    "belum": "Belum (total)",
+    "persen_belum": "% belum",
+}
 
 #: The app's pages in menu order: (file, title, icon). The first is the default page.
 PAGES: list[tuple[str, str, str]] = [
@@ -48,8 +65,6 @@ def get_boundaries() -> boundaries.Boundaries:
 @st.cache_resource(show_spinner="Menyederhanakan lapisan peta…")
 def map_layers() -> tuple:
     """Villages and kecamatan simplified for the map (shared borders kept); computed once."""
-    from geo import maps
-
     bounds = get_boundaries()
     return maps.simplify_layer(bounds.villages), maps.simplify_layer(bounds.kecamatan)
 
@@ -90,8 +105,12 @@ def _load_demo_offer(store: Store, bounds: boundaries.Boundaries) -> None:
         "atau muat DATA CONTOH untuk mencoba aplikasi."
     )
     if st.button("Muat DATA CONTOH", type="primary"):
-        with st.spinner("Membuat dan memuat DATA CONTOH…"):
-            load_demo(store, bounds)
+        try:
+            with st.spinner("Membuat dan memuat DATA CONTOH…"):
+                load_demo(store, bounds)
+        except (JangkauError, OSError) as exc:
+            st.error(f"DATA CONTOH tidak dapat dimuat: {md(str(exc))}")
+            return
         st.cache_data.clear()
         st.rerun()
 
@@ -144,22 +163,48 @@ def page_setup(title: str, *, icon: str = ":material/map:") -> PageContext:
                 help="Bawaan: putaran terbaru.",
             )
             selected = next(r for r in rounds if r.id == rid)
-    points_demo = bool(store.service_points()["is_demo"].any())
-    is_demo = bool(selected and selected.is_demo) or points_demo
+    is_demo = bool(selected and selected.is_demo) or store.has_demo_points()
     if is_demo:
         st.markdown(
             '<div data-testid="demo-banner" style="background:#b00020;color:white;'
             'padding:6px 12px;border-radius:4px;font-weight:bold;margin-bottom:8px">'
-            f"{DEMO_TEXT}</div>",
+            f"{export.DEMO_BANNER}</div>",
             unsafe_allow_html=True,
         )
     st.title(title)
     message = st.session_state.pop(Keys.FLASH, None)
     if message:
-        getattr(st, message[0])(message[1])
+        getattr(st, message[0])(md(message[1]))
     if selected is None and store.is_empty():
         _load_demo_offer(store, bounds)
     return PageContext(bounds=bounds, store=store, round=selected, is_demo=is_demo)
+
+
+def md(text: object) -> str:
+    """Text from a user's file or form, escaped so that markdown shows it as written."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
+
+
+def program_choice(container=st) -> str:
+    """The programme filter shared by the pages (``SEMUA``, ``PKH`` or ``BPNT``)."""
+    return (
+        container.segmented_control(
+            "Program", list(coverage.PROGRAMS), default="SEMUA", key=Keys.PROGRAM
+        )
+        or "SEMUA"
+    )
+
+
+def vendor_warning() -> None:
+    """Say so when Leaflet is not installed locally: the map then needs internet."""
+    if not maps.vendor_available():
+        st.warning(
+            "Pustaka peta (Leaflet) belum terpasang di static/vendor, jadi peta memerlukan "
+            "internet. Jalankan `make vendor` (atau `make run`) untuk memasangnya."
+        )
 
 
 def flash(text: str, *, kind: str = "success") -> None:
@@ -181,6 +226,6 @@ def source_caption(ctx: PageContext) -> None:
         return
     files = ", ".join(s.get("nama", "?") for s in ctx.round.sources)
     st.caption(
-        f"Sumber: putaran #{ctx.round.id} “{ctx.round.label}”, {fmt.tanggal(ctx.round.created_at)}"
-        f" — berkas: {files}."
+        f"Sumber: putaran #{ctx.round.id} “{md(ctx.round.label)}”, "
+        f"{fmt.tanggal(ctx.round.created_at)} — berkas: {md(files)}."
     )

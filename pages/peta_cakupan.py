@@ -1,31 +1,31 @@
 """Peta Cakupan: choropleth of unrealized KPM per village, service points, village details."""
 
-import html
-
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import coverage, export, fmt, maps
 from pages.common import (
+    LABELS,
     Keys,
     map_layers,
+    md,
     page_setup,
+    program_choice,
     round_villages,
     service_points,
     source_caption,
+    vendor_warning,
 )
 
-ctx = page_setup("Peta Cakupan")
+ctx = page_setup("Peta Cakupan", icon=":material/map:")
 counts = round_villages(ctx.round.id if ctx.round else None)
 points = service_points(ctx.store.get_meta("points_version", "0") or "0")
 
 kec = ctx.bounds.kecamatan
 kec_names = dict(zip(kec["kode"], kec["nama"], strict=True))
 f1, f2, f3, f4 = st.columns([1.4, 1.2, 2, 2])
-program = (
-    f1.segmented_control("Program", list(coverage.PROGRAMS), default="SEMUA", key=Keys.PROGRAM)
-    or "SEMUA"
-)
+with f1:
+    program = program_choice()
 metric = (
     f2.segmented_control(
         "Warna menurut",
@@ -72,6 +72,7 @@ if cov.villages.empty:
     st.warning("Tidak ada desa yang cocok dengan filter ini.")
     st.stop()
 
+vendor_warning()
 left, right = st.columns([3, 1.2])
 with left:
     state = st_folium(
@@ -88,42 +89,34 @@ if kode:
 
 with right:
     st.subheader("Rincian desa")
-    selected = st.session_state.get(Keys.SELECTED_VILLAGE)
-    row = cov.villages[cov.villages["kode"] == selected]
-    if row.empty:
+    detail = coverage.village_detail(
+        cov, counts, points, st.session_state.get(Keys.SELECTED_VILLAGE, "")
+    )
+    if detail is None:
         st.caption("Klik sebuah desa di peta untuk melihat rinciannya.")
     else:
-        v = row.iloc[0]
         st.markdown(
-            f"**{html.escape(v['nama'])}** ({v['jenis']})  \n"
-            f"Kecamatan {html.escape(v['kecamatan'])} · kode {v['kode']}  \n"
-            f"Cabang BRI: {v['cabang']}"
+            f"**{md(detail.nama)}** ({detail.jenis})  \n"
+            f"Kecamatan {md(detail.kecamatan)} · kode {detail.kode}  \n"
+            f"Cabang BRI: {md(detail.cabang)}"
         )
-        per_program = counts[counts["kode_desa"] == v["kode"]]
-        st.metric("KPM", fmt.number(v["kpm"]))
+        st.metric("KPM", fmt.number(detail.kpm))
         st.metric(
             "Belum terealisasi",
-            fmt.number(v["belum"]),
+            fmt.number(detail.belum),
             help="Belum transaksi + tidak transaksi + tanpa data BRI",
         )
-        st.write(f"Persen belum: **{fmt.percent(v['persen_belum'])}**")
-        if not per_program.empty:
-            shown = per_program.drop(columns=["kode_desa"]).rename(
-                columns={
-                    "program": "Program",
-                    "kpm": "KPM",
-                    "terealisasi": "Terealisasi",
-                    "belum_transaksi": "Belum transaksi",
-                    "tidak_transaksi": "Tidak transaksi",
-                    "tanpa_data_bri": "Tanpa data BRI",
-                }
-            )
-            st.dataframe(shown.style.format(thousands="."), hide_index=True, width="stretch")
-        in_village = points[points["kode_desa"] == v["kode"]]
-        st.caption(f"Titik layanan di desa ini: {fmt.number(len(in_village))}")
-        if not in_village.empty:
+        st.write(f"Persen belum: **{fmt.percent(detail.persen_belum)}**")
+        if not detail.per_program.empty:
             st.dataframe(
-                in_village[["nama", "jenis"]].rename(columns={"nama": "Nama", "jenis": "Jenis"}),
+                detail.per_program.rename(columns=LABELS).style.format(thousands="."),
+                hide_index=True,
+                width="stretch",
+            )
+        st.caption(f"Titik layanan di desa ini: {fmt.number(len(detail.service_points))}")
+        if not detail.service_points.empty:
+            st.dataframe(
+                detail.service_points.rename(columns={**LABELS, "id": "ID"}),
                 hide_index=True,
                 width="stretch",
             )
@@ -141,7 +134,15 @@ table = cov.table()
 
 
 def layer():
-    return cov.villages.drop(columns=["ref_sumber"], errors="ignore")
+    # Downloads carry the source polygons, not the map's simplified outlines.
+    full = coverage.compute(
+        ctx.bounds.villages,
+        counts,
+        program=program,
+        kecamatan=chosen_kec or None,
+        cabang=chosen_cabang or None,
+    )
+    return full.villages.drop(columns=["ref_sumber"], errors="ignore")
 
 
 stem = f"jangkau_cakupan_{program.lower()}"

@@ -4,41 +4,42 @@ import altair as alt
 import streamlit as st
 
 from geo import coverage, fmt
-from pages.common import Keys, page_setup, round_villages, source_caption
+from pages.common import LABELS, page_setup, program_choice, round_villages, source_caption
 
-ctx = page_setup("Ringkasan")
+ctx = page_setup("Ringkasan", icon=":material/dashboard:")
 counts = round_villages(ctx.round.id if ctx.round else None)
-
-program = (
-    st.segmented_control("Program", list(coverage.PROGRAMS), default="SEMUA", key=Keys.PROGRAM)
-    or "SEMUA"
+program = program_choice()
+view = coverage.overview(
+    ctx.bounds.villages,
+    counts,
+    program=program,
+    round_summary=ctx.round.summary if ctx.round else None,
 )
-cov = coverage.compute(ctx.bounds.villages, counts, program=program)
-totals = cov.totals()
-summary = ctx.round.summary if ctx.round else {}
+totals = view.totals
 
-cols = st.columns(4)
-distinct = summary.get("nik")  # distinct families in the roster
+cols = st.columns(5)
 cols[0].metric(
-    "KPM (keluarga)" if distinct is not None and program == "SEMUA" else "KPM",
-    fmt.number(distinct if distinct is not None and program == "SEMUA" else totals["kpm"]),
-    help="Keluarga penerima dalam data Dinsos. Untuk 'SEMUA', keluarga dihitung sekali.",
+    "KPM (keluarga)",
+    fmt.number(view.families) if view.families is not None else "-",
+    help="Keluarga penerima dalam data Dinsos; penerima PKH dan BPNT dihitung sekali.",
 )
-cols[1].metric("Terealisasi", fmt.number(totals["terealisasi"]))
-cols[2].metric(
+cols[1].metric(
+    "KPM × program" if program == "SEMUA" else f"KPM {program}",
+    fmt.number(totals["kpm"]),
+    help="Dihitung per program: keluarga penerima PKH dan BPNT dihitung dua kali. Angka "
+    "terealisasi dan belum di sebelahnya memakai satuan ini.",
+)
+cols[2].metric("Terealisasi", fmt.number(totals["terealisasi"]))
+cols[3].metric(
     "Belum terealisasi",
     fmt.number(totals["belum"]),
-    help="Belum transaksi + tidak transaksi + tidak ada di data BRI (dihitung per program).",
+    help="Belum transaksi + tidak transaksi + tidak ada di data BRI.",
 )
-cols[3].metric("% terealisasi", fmt.percent(totals["persen_terealisasi"]))
+cols[4].metric("% terealisasi", fmt.percent(totals["persen_terealisasi"]))
 
 if program == "SEMUA":
-    per_program = []
-    for name in ("PKH", "BPNT"):
-        part = coverage.compute(ctx.bounds.villages, counts, program=name).totals()
-        per_program.append((name, part))
-    pcols = st.columns(len(per_program))
-    for col, (name, part) in zip(pcols, per_program, strict=True):
+    pcols = st.columns(2)
+    for col, (name, part) in zip(pcols, view.per_program.items(), strict=True):
         col.metric(
             f"{name}: terealisasi",
             fmt.percent(part["persen_terealisasi"]),
@@ -52,7 +53,7 @@ if program == "SEMUA":
         )
 
 st.subheader("Per kecamatan, diurutkan menurut KPM belum terealisasi")
-table = cov.by_kecamatan()
+table = coverage.compute(ctx.bounds.villages, counts, program=program).by_kecamatan()
 if totals["kpm"] == 0:
     st.info("Belum ada KPM pada putaran ini.")
 else:
@@ -76,21 +77,10 @@ else:
         .properties(height=alt.Step(22))
     )
     st.altair_chart(chart, width="stretch")
-    shown = table.rename(
-        columns={
-            "kecamatan": "Kecamatan",
-            "cabang": "Cabang BRI",
-            "kpm": "KPM",
-            "terealisasi": "Terealisasi",
-            "belum_transaksi": "Belum transaksi",
-            "tidak_transaksi": "Tidak transaksi",
-            "tanpa_data_bri": "Tanpa data BRI",
-            "belum": "Belum (total)",
-            "persen_belum": "% belum",
-        }
-    ).drop(columns=["kode_kec"])
     st.dataframe(
-        shown.style.format(thousands=".", decimal=",", precision=1),
+        table.drop(columns=["kode_kec"])
+        .rename(columns=LABELS)
+        .style.format(thousands=".", decimal=",", precision=1),
         hide_index=True,
         width="stretch",
     )

@@ -111,11 +111,11 @@ def test_coverage_map_draws_all_villages(app_url, browser, tmp_path):
     page.goto(app_url + "/peta_cakupan", wait_until="domcontentloaded")
     page.get_by_text("DATA CONTOH").first.wait_for(timeout=90_000)
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-    polygons = frame.locator("path.leaflet-interactive")
+    polygons = frame.locator("path.jangkau-desa")
     deadline = time.time() + 90
     while time.time() < deadline and polygons.count() < 237:
         time.sleep(0.5)
-    assert polygons.count() >= 237  # every village drawn, with no tile server reachable
+    assert polygons.count() == 237  # every village drawn, with no tile server reachable
     assert frame.get_by_text("DATA CONTOH").count() >= 1  # banner inside the map too
     assert frame.locator(".jangkau-legend").count() == 1
     assert page.locator('[data-testid="stException"]').count() == 0

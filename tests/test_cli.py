@@ -40,7 +40,8 @@ def test_peta_standalone_from_latest_round_escapes_names(tmp_path, capsys):
     info = json.loads(capsys.readouterr().out)
     page = out.read_text(encoding="utf-8")
     assert info["desa"] == 237 and info["bytes"] < 1_500_000
-    assert EVIL not in page
+    assert "\\u003cimg" not in page and "<img src=x" not in page
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
     assert "DATA CONTOH" in page
     assert len(set(re.findall(r'"kode": ?"(64\.02\.\d{2}\.\d{4})"', page))) == 237
 
@@ -150,3 +151,54 @@ def test_reconcile_with_mapping_and_round(tmp_path, capsys):
     assert summary["status"]["terealisasi"] == 1 and summary["status"]["tanpa_data_bri"] == 1
     assert cli.main([*args[:-6], "--kolom-roster", "nik"]) == 2
     assert "BIDANG=JUDUL" in capsys.readouterr().err
+
+
+def test_reconcile_messy_files_lists_every_problem_row(tmp_path, capsys):
+    import pandas as pd
+
+    from .conftest import ROOT
+
+    messy = ROOT / "tests" / "data" / "messy"
+    out = tmp_path / "out"
+    args = ["reconcile", "--roster", str(messy / "roster_messy.csv")]
+    args += ["--realisasi", str(messy / "realisasi_messy.csv"), "--out", str(out)]
+    assert cli.main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    masalah = pd.read_csv(out / "masalah.csv", dtype=str)
+    rows = set(zip(masalah["file"], masalah["row"].astype(int), strict=True))
+    # Excel-mangled NIK (row 3) and a 15-digit NIK (row 4) in the Windows-1252 roster.
+    assert ("roster_messy.csv", 3) in rows and ("roster_messy.csv", 4) in rows
+    assert summary["masalah"] == len(masalah)
+    assert (
+        summary["berkas"]["roster"]["baris_diimpor"] < summary["berkas"]["roster"]["baris_dibaca"]
+    )
+
+
+def test_peta_draws_only_active_points(tmp_path, capsys):
+    layanan = tmp_path / "layanan.csv"
+    layanan.write_text(
+        "id,nama,jenis,lat,lon,aktif\n"
+        "EW-1,E-Warong Aktif,e-warong,-0.44,116.98,ya\n"
+        "EW-2,E-Warong Tutup,e-warong,-0.45,116.99,tidak\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "peta.html"
+    assert cli.main(["peta", "--layanan", str(layanan), "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "E-Warong Aktif" in page and "E-Warong Tutup" not in page
+
+
+def test_peta_bad_capacity_is_one_problem_not_a_crash(tmp_path, capsys):
+    layanan = tmp_path / "layanan.csv"
+    layanan.write_text(
+        "id,nama,jenis,lat,lon,kapasitas\n"
+        "EW-1,A,e-warong,-0.44,116.98,nan\n"
+        "EW-2,B,e-warong,-0.45,116.99,-5\n"
+        "EW-3,C,e-warong,-0.45,116.99,250\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "peta.html"
+    assert cli.main(["peta", "--layanan", str(layanan), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "baris 2 kolom kapasitas" in err and "baris 3 kolom kapasitas" in err
+    assert "C" in out.read_text(encoding="utf-8")

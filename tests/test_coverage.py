@@ -79,3 +79,27 @@ def test_read_village_counts_reports_bad_rows():
     assert counts["kode_desa"].tolist() == ["64.02.06.1003"]
     assert counts.loc[0, "belum_transaksi"] == 6
     assert any("baris 3" in p for p in problems) and any("baris 4" in p for p in problems)
+
+
+def test_overview_units_add_up(bounds):
+    view = coverage.overview(
+        bounds.villages, _counts(bounds), program="SEMUA", round_summary={"nik": 40}
+    )
+    assert view.families == 40
+    assert view.totals["kpm"] == 45
+    assert view.totals["terealisasi"] + view.totals["belum"] == view.totals["kpm"]
+    assert view.per_program["PKH"]["kpm"] + view.per_program["BPNT"]["kpm"] == 45
+    pkh = coverage.overview(bounds.villages, _counts(bounds), program="PKH")
+    assert pkh.totals == pkh.per_program["PKH"] and pkh.families is None
+
+
+def test_village_detail(bounds):
+    cov = coverage.compute(bounds.villages, _counts(bounds))
+    first = bounds.villages["kode"].iloc[0]
+    points = pd.DataFrame(
+        {"id": ["EW-1"], "nama": ["A"], "jenis": ["e-warong"], "kode_desa": [first]}
+    )
+    detail = coverage.village_detail(cov, _counts(bounds), points, first)
+    assert detail.kpm == 15 and detail.belum == 9 and len(detail.per_program) == 2
+    assert detail.service_points["id"].tolist() == ["EW-1"]
+    assert coverage.village_detail(cov, _counts(bounds), points, "64.02.99.9999") is None

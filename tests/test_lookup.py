@@ -88,3 +88,9 @@ def test_normalise_helpers():
     assert normalise_code("64.02.06.1003") == "64.02.06.1003"
     assert normalise_code(" 6402061003 ") == "64.02.06.1003"
     assert normalise_code("abc") is None
+
+
+def test_kampung_is_part_of_the_name(index):
+    assert index.resolve(kecamatan="Tenggarong", desa="KEL. KAMPUNG BARU").kode == "64.02.06.1008"
+    with pytest.raises(VillageLookupError):
+        index.resolve(kecamatan="Tenggarong", desa="Baru")

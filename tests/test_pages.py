@@ -54,20 +54,27 @@ def test_overview_kpis_on_demo(with_demo):
     at = AppTest.from_file(str(ROOT / "pages/ringkasan.py"), default_timeout=120).run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels[:4] == ["KPM (keluarga)", "Terealisasi", "Belum terealisasi", "% terealisasi"]
-    kpm = at.metric[0].value
-    assert "." in kpm and int(kpm.replace(".", "")) > 30_000  # Indonesian thousands separator
+    assert labels[:5] == [
+        "KPM (keluarga)",
+        "KPM × program",
+        "Terealisasi",
+        "Belum terealisasi",
+        "% terealisasi",
+    ]
+    value = [int(m.value.replace(".", "")) for m in at.metric[:4]]  # Indonesian thousands
+    assert 30_000 < value[0] < value[1]  # families counted once, enrolments per programme
+    assert value[2] + value[3] == value[1]
     assert len(at.dataframe) == 1
     assert len(at.dataframe[0].value) == 20  # one row per kecamatan
 
 
 def test_overview_program_filter(with_demo):
     at = AppTest.from_file(str(ROOT / "pages/ringkasan.py"), default_timeout=120).run()
-    total = int(at.metric[1].value.replace(".", ""))
+    total = int(at.metric[2].value.replace(".", ""))
     at.session_state["program"] = "PKH"
     at.run()
     assert not at.exception
-    pkh = int(at.metric[1].value.replace(".", ""))
+    pkh = int(at.metric[2].value.replace(".", ""))
     assert 0 < pkh < total
 
 

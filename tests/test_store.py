@@ -164,3 +164,38 @@ def test_unopenable_database_is_a_clear_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="tidak dapat"):
         Store(f"sqlite:///{blocker}/sub/jangkau.db")
+
+
+def test_failed_save_names_no_personal_data():
+    store = Store()
+    villages = pd.DataFrame(
+        [("64.02.06.1003", "PKH", 2, 2, 0, 0, 0)],
+        columns=[
+            "kode_desa",
+            "program",
+            "kpm",
+            "terealisasi",
+            "belum_transaksi",
+            "tidak_transaksi",
+            "tanpa_data_bri",
+        ],
+    )
+    row = ("6402010101010001", "PKH", "SITI AMINAH", "", "64.02.06.1003", "terealisasi", None)
+    kpm = pd.DataFrame(
+        [row, row],  # the same NIK and programme twice: the primary key refuses it
+        columns=["nik", "program", "nama", "no_kk", "kode_desa", "status", "alasan"],
+    )
+    with pytest.raises(StoreError) as err:
+        store.save_round(
+            label="x",
+            fingerprint="dup",
+            sources=[],
+            summary={},
+            villages=villages,
+            kpm=kpm,
+            problems=pd.DataFrame(columns=["file", "row", "column", "value", "reason"]),
+            is_demo=False,
+        )
+    text = str(err.value) + repr(err.value.__cause__) + repr(err.value.__context__)
+    assert "6402010101010001" not in text and "SITI" not in text
+    assert store.rounds() == []
