@@ -33,6 +33,21 @@ LABELS = {
     "tanpa_data_bri": "Tanpa data BRI",
     "belum": "Belum (total)",
     "persen_belum": "% belum",
+    "kpm_sebelum": "KPM sebelum",
+    "belum_sebelum": "Belum sebelum",
+    "persen_sebelum": "% terealisasi sebelum",
+    "kpm_sesudah": "KPM sesudah",
+    "belum_sesudah": "Belum sesudah",
+    "persen_sesudah": "% terealisasi sesudah",
+    "selisih_pp": "Selisih (poin)",
+    "perubahan": "Perubahan",
+    "putaran": "Putaran",
+    "label": "Label",
+    "tanggal": "Tanggal",
+    "berkas": "Berkas",
+    "persen_terealisasi": "% terealisasi",
+    "masalah": "Masalah",
+    "data_contoh": "Data contoh",
 }
 
 #: The app's pages in menu order: (file, title, icon). The first is the default page.

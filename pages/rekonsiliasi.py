@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo import export, fmt, importer, privacy, rounds
 from geo._errors import JangkauError
-from pages.common import Keys, flash, page_setup, select_round
+from pages.common import LABELS, Keys, flash, page_setup, select_round
 
 ctx = page_setup("Data & Rekonsiliasi", icon=":material/sync_alt:")
 NONE = "(tidak dipakai)"
@@ -168,7 +168,7 @@ with tab_rounds:
         st.info("Belum ada putaran rekonsiliasi.")
     else:
         st.dataframe(
-            table.style.format(thousands=".", decimal=",", precision=1),
+            table.rename(columns=LABELS).style.format(thousands=".", decimal=",", precision=1),
             hide_index=True,
             width="stretch",
         )
@@ -202,7 +202,7 @@ with tab_compare:
                 part = part.sort_values("selisih_pp", ascending=False)
             st.markdown(f"**{title}** ({fmt.number(len(part))} desa)")
             st.dataframe(
-                part.style.format(thousands=".", decimal=",", precision=1),
+                part.rename(columns=LABELS).style.format(thousands=".", decimal=",", precision=1),
                 hide_index=True,
                 width="stretch",
             )
