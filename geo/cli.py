@@ -185,6 +185,64 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nearest(args: argparse.Namespace) -> int:
+    from geo import access, boundaries, network
+    from geo.boats import read_boat_legs
+    from geo.lookup import VillageIndex
+    from geo.service_points import JENIS, read_points
+
+    bounds = boundaries.load()
+    layanan = Path(args.layanan)
+    points = read_points(
+        _read(layanan),
+        filename=layanan.name,
+        kabupaten=bounds.kabupaten.geometry.iloc[0],
+        villages=bounds.villages,
+    )
+    for p in points.problems:
+        print(f"Peringatan: {p.file} baris {p.row} kolom {p.column}: {p.reason}", file=sys.stderr)
+    jenis = tuple(j.strip() for j in args.jenis.split(",") if j.strip())
+    unknown = [j for j in jenis if j not in JENIS]
+    if unknown or not jenis:
+        raise JangkauError(
+            f"--jenis tidak dikenal: {', '.join(unknown) or '(kosong)'}; pilih dari "
+            f"{', '.join(JENIS)} (dipisah koma)."
+        )
+    if args.perahu:
+        perahu = Path(args.perahu)
+        legs = read_boat_legs(
+            _read(perahu), filename=perahu.name, index=VillageIndex(bounds.villages)
+        )
+        for p in legs.problems:
+            print(f"Peringatan: {p.file} baris {p.row}: {p.reason}", file=sys.stderr)
+        boats = legs.frame
+    else:
+        boats = _store().boat_legs()
+    net = network.load_network(
+        bounds.villages, points.active(), jaringan=args.jaringan, boats=boats
+    )
+    table = access.nearest(net, bounds.villages, points.active(), jenis=jenis)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame = table[access.NEAREST_COLUMNS]
+    from geo import export
+
+    out.write_bytes(export.csv_bytes(frame, demo=points.is_demo, sep=",", bom=False, decimal="."))
+    unreachable = table.loc[~table["terjangkau"], "kode_desa"].tolist()
+    print(
+        json.dumps(
+            {
+                "out": str(out),
+                "desa": len(table),
+                "tak_terjangkau": unreachable,
+                "jaringan": net.summary(),
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -223,6 +281,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet-roster", help="lembar XLSX data Dinsos (bawaan: pertama)")
     p.add_argument("--sheet-realisasi", help="lembar XLSX realisasi BRI (bawaan: pertama)")
     p.set_defaults(func=cmd_reconcile)
+
+    p = sub.add_parser("nearest", help="titik layanan terdekat untuk setiap desa")
+    p.add_argument("--layanan", required=True, help="CSV/XLSX titik layanan")
+    p.add_argument(
+        "--jaringan",
+        help="perkiraan | osm:BERKAS.osm/.pbf | overpass (bawaan: JANGKAU_JARINGAN)",
+    )
+    p.add_argument("--jenis", default="e-warong,agen_brilink,kantor_bri")
+    p.add_argument("--perahu", help="CSV ruas perahu (bawaan: tabel di basis data)")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_nearest)
 
     p = sub.add_parser("peta", help="peta cakupan sebagai satu berkas HTML")
     p.add_argument("--layanan", required=True, help="CSV/XLSX titik layanan")

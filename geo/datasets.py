@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo import demo, settings
+from geo.boats import read_boat_legs
 from geo.boundaries import Boundaries
+from geo.lookup import VillageIndex
 from geo.rounds import InputFile, run_round
 from geo.service_points import read_points
 from geo.store import RoundInfo, Store
@@ -20,6 +22,7 @@ class DemoLoad:
     round: RoundInfo
     service_points: int
     depots: int
+    boat_legs: int
 
     def summary(self) -> dict:
         return {
@@ -28,6 +31,7 @@ class DemoLoad:
             "putaran_baru": self.round.created,
             "titik_layanan": self.service_points,
             "depot": self.depots,
+            "ruas_perahu": self.boat_legs,
             **self.round.summary,
         }
 
@@ -52,6 +56,10 @@ def load_demo(
     depots = read_points(
         files.depot.read_bytes(), filename=files.depot.name, kabupaten=kab, depots=True
     )
+    legs = read_boat_legs(
+        files.perahu.read_bytes(), filename=files.perahu.name, index=VillageIndex(bounds.villages)
+    )
+    store.replace_boat_legs(legs.frame, is_demo=True)
     n_points = store.replace_service_points(points.frame, is_demo=True)
     n_depots = store.replace_depots(depots.frame, is_demo=True)
     info, _ = run_round(
@@ -62,4 +70,10 @@ def load_demo(
         label=f"DATA CONTOH — Tahap 1 2022 (seed {seed})",
     )
     store.set_meta("demo_seed", str(seed))
-    return DemoLoad(files=files, round=info, service_points=n_points, depots=n_depots)
+    return DemoLoad(
+        files=files,
+        round=info,
+        service_points=n_points,
+        depots=n_depots,
+        boat_legs=len(legs.frame),
+    )

@@ -67,7 +67,21 @@ FILE_NAMES: dict[str, str] = {
     "realisasi": "realisasi_bri.xlsx",
     "layanan": "layanan.csv",
     "depot": "depot.csv",
+    "perahu": "perahu.csv",
 }
+
+#: Boat legs planners keep (``geo.boats``): the legs named in domain.md, times and waits as
+#: reported there (estimates), fares invented. The same for every seed.
+PERAHU_COLUMNS: list[str] = ["dari", "ke", "moda", "menit", "tunggu_menit", "biaya", "catatan"]
+PERAHU: list[tuple[str, str, str, int, int, int]] = [
+    ("Muara Muntai Ulu (Muara Muntai)", "Muara Enggelam (Muara Wis)", "ketinting", 60, 15, 100000),
+    ("Kota Bangun Ulu (Kota Bangun)", "Muara Enggelam (Muara Wis)", "longboat", 90, 15, 150000),
+    ("Muara Wis (Muara Wis)", "Melintang (Muara Wis)", "ketinting", 45, 10, 75000),
+    ("Anggana (Anggana)", "Sepatin (Anggana)", "longboat", 240, 60, 750000),
+    ("Anggana (Anggana)", "Muara Pantuan (Anggana)", "speedboat", 150, 60, 1000000),
+    ("Anggana (Anggana)", "Tani Baru (Anggana)", "longboat", 120, 45, 500000),
+    ("Muara Kaman Ilir (Muara Kaman)", "Muara Siran (Muara Kaman)", "ketinting", 120, 20, 200000),
+]
 
 ROSTER_COLUMNS: list[str] = [
     "NO",
@@ -372,6 +386,7 @@ class DemoData:
     realisasi: pd.DataFrame
     layanan: pd.DataFrame
     depot: pd.DataFrame
+    perahu: pd.DataFrame
     seed: int = field(default=0)
 
     def __post_init__(self) -> None:
@@ -380,6 +395,7 @@ class DemoData:
             "realisasi": REALISASI_COLUMNS,
             "layanan": LAYANAN_COLUMNS,
             "depot": DEPOT_COLUMNS,
+            "perahu": PERAHU_COLUMNS,
         }
         for name, columns in expected.items():
             actual = list(getattr(self, name).columns)
@@ -405,6 +421,7 @@ class DemoFiles:
     realisasi: Path
     layanan: Path
     depot: Path
+    perahu: Path
 
     def summary(self) -> dict:
         """Counts read back from the CSV files: KPM per programme, distinct KPM, service points per
@@ -978,6 +995,12 @@ def _depot() -> pd.DataFrame:
     )
 
 
+def _perahu() -> pd.DataFrame:
+    return pd.DataFrame(
+        [(*leg, f"{LAYANAN_MARK} (waktu perkiraan)") for leg in PERAHU], columns=PERAHU_COLUMNS
+    )
+
+
 def generate(villages: gpd.GeoDataFrame, *, seed: int) -> DemoData:
     """Draw a complete demo data set for the given villages.
 
@@ -1026,7 +1049,14 @@ def generate(villages: gpd.GeoDataFrame, *, seed: int) -> DemoData:
 
     roster = _roster(rng, vt, fam.loc[fam["in_roster"]].reset_index(drop=True))
     realisasi = _realisasi(rng, vt, fam, layanan, xy)
-    return DemoData(roster=roster, realisasi=realisasi, layanan=layanan, depot=_depot(), seed=seed)
+    return DemoData(
+        roster=roster,
+        realisasi=realisasi,
+        layanan=layanan,
+        depot=_depot(),
+        perahu=_perahu(),
+        seed=seed,
+    )
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -1109,6 +1139,7 @@ def write(data: DemoData, out_dir: Path) -> DemoFiles:
     _write_text(paths["roster"], roster, "utf-8-sig")
     _write_text(paths["layanan"], data.layanan.to_csv(index=False, lineterminator="\n"), "utf-8")
     _write_text(paths["depot"], data.depot.to_csv(index=False, lineterminator="\n"), "utf-8")
+    _write_text(paths["perahu"], data.perahu.to_csv(index=False, lineterminator="\n"), "utf-8")
     tmp = paths["realisasi"].with_name(paths["realisasi"].name + ".tmp")
     tmp.write_bytes(_xlsx_bytes(data))
     tmp.replace(paths["realisasi"])

@@ -169,32 +169,36 @@ _BOX = (
 )
 
 
-def _legend_html(breaks: list[float], *, metric: str, program: str, jenis: list[str]) -> str:
-    unit = "%" if metric == "persen" else ""
-    rows = []
+def _swatch(color: str, label: str, *, round_: bool = False) -> str:
+    shape = (
+        "width:10px;height:10px;border-radius:5px;margin:0 6px 0 2px"
+        if round_
+        else ("width:14px;height:10px;border:1px solid #999;margin-right:4px")
+    )
+    return (
+        f'<div><span style="display:inline-block;{shape};background:{color}"></span>{label}</div>'
+    )
+
+
+def _class_labels(breaks: list[float], unit: str = "") -> list[str]:
+    labels = []
     for i, lower in enumerate(breaks):
         upper = breaks[i + 1] if i + 1 < len(breaks) else None
-        label = (
+        labels.append(
             f"{fmt.number(lower)}{unit} – &lt;{fmt.number(upper)}{unit}"
             if upper is not None
             else f"≥ {fmt.number(lower)}{unit}"
         )
-        rows.append(
-            f'<div><span style="display:inline-block;width:14px;height:10px;'
-            f'background:{PALETTE[i]};border:1px solid #999;margin-right:4px"></span>{label}</div>'
-        )
-    rows.append(
-        f'<div><span style="display:inline-block;width:14px;height:10px;background:{NO_DATA};'
-        'border:1px solid #999;margin-right:4px"></span>tanpa KPM</div>'
-    )
-    for key in jenis:
-        color, label = JENIS_STYLE[key]
-        rows.append(
-            f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-            f'background:{color};margin:0 6px 0 2px"></span>{html.escape(label)}</div>'
-        )
-    title = html.escape(f"{METRICS[metric]} ({'semua program' if program == 'SEMUA' else program})")
-    return f'<div style="{_BOX}"><b>{title}</b>{"".join(rows)}</div>'
+    return labels
+
+
+def _legend_html(title: str, classes: list[tuple[str, str]], jenis: list[str]) -> str:
+    """A legend box: ``classes`` as (colour, label HTML), then the service-point types."""
+    rows = [_swatch(color, label) for color, label in classes]
+    rows += [
+        _swatch(JENIS_STYLE[key][0], html.escape(JENIS_STYLE[key][1]), round_=True) for key in jenis
+    ]
+    return f'<div style="{_BOX}"><b>{html.escape(title)}</b>{"".join(rows)}</div>'
 
 
 def _demo_banner_html() -> str:
@@ -205,10 +209,7 @@ def _demo_banner_html() -> str:
 
 
 def _village_features(cov: Coverage, *, metric: str, breaks: list[float], simplify: bool) -> dict:
-    layer = cov.villages[["kode", "geometry"]]
-    if layer.crs is None:
-        raise ValueError("the villages have no CRS; set one before drawing the map")
-    layer = simplify_layer(layer) if simplify else layer.to_crs(settings.CRS_GEO)
+    geometry = _layer_geometry(cov.villages, simplify)
     v = cov.villages
     value = v["belum"] if metric == "jumlah" else v["persen_belum"]
     props = pd.DataFrame(
@@ -226,7 +227,7 @@ def _village_features(cov: Coverage, *, metric: str, breaks: list[float], simpli
             ],
         }
     )
-    frame = gpd.GeoDataFrame(props, geometry=layer.geometry.values, crs=settings.CRS_GEO)
+    frame = gpd.GeoDataFrame(props, geometry=geometry.values, crs=settings.CRS_GEO)
     return json.loads(frame.to_json(drop_id=True))
 
 
@@ -256,28 +257,7 @@ def _asset_url(path: str, cdn: str, mode: str) -> str:
     return cdn
 
 
-def coverage_map(
-    cov: Coverage,
-    *,
-    kecamatan: gpd.GeoDataFrame,
-    service_points: pd.DataFrame,
-    options: MapOptions | None = None,
-) -> folium.Map:
-    """Build the coverage map.
-
-    Parameters
-    ----------
-    cov
-        ``geo.coverage.compute(...)`` for the chosen round, programme and filters.
-    kecamatan
-        ``Boundaries.kecamatan`` (outlines and name labels).
-    service_points
-        ``id``, ``nama``, ``jenis``, ``lat``, ``lon`` (degrees, EPSG:4326).
-    options
-        Metric (``jumlah`` or ``persen``), tiles, asset mode, demo banner.
-    """
-    options = options or MapOptions()
-    bounds = cov.villages.total_bounds if len(cov.villages) else kecamatan.total_bounds
+def _base_map(bounds, options: MapOptions) -> folium.Map:
     fmap = folium.Map(
         location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
         zoom_start=8,
@@ -292,11 +272,12 @@ def coverage_map(
     ]
     if options.tiles:
         folium.TileLayer("OpenStreetMap", name="Peta dasar (OSM)", control=True).add_to(fmap)
+    return fmap
 
-    value = cov.villages["belum"] if options.metric == "jumlah" else cov.villages["persen_belum"]
-    breaks = color_breaks(value.dropna(), metric=options.metric)
+
+def _village_layer(fmap: folium.Map, features: dict, fields: list[str], aliases: list[str]):
     folium.GeoJson(
-        _village_features(cov, metric=options.metric, breaks=breaks, simplify=options.simplify),
+        features,
         name="Desa/kelurahan",
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -313,14 +294,12 @@ def coverage_map(
             " mouseout: function (e) { e.target.setStyle({weight: 0.6, color: '#555555'}); }"
             " }); }"
         ),
-        tooltip=folium.GeoJsonTooltip(
-            fields=["nama", "kecamatan", "kode", "kpm", "terealisasi", "belum", "persen"],
-            aliases=["Desa", "Kecamatan", "Kode", "KPM", "Terealisasi", "Belum", "% belum"],
-            sticky=True,
-        ),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
         zoom_on_click=False,
     ).add_to(fmap)
 
+
+def _kecamatan_layer(fmap: folium.Map, kecamatan: gpd.GeoDataFrame, options: MapOptions):
     kec_layer = kecamatan[["kode", "nama", "geometry"]]
     if kec_layer.crs is None:
         raise ValueError("the kecamatan have no CRS; set one before drawing the map")
@@ -349,6 +328,9 @@ def coverage_map(
         ).add_to(kec_group)
     kec_group.add_to(fmap)
 
+
+def _point_layers(fmap: folium.Map, service_points: pd.DataFrame, options: MapOptions) -> list:
+    """Clustered markers per service-point type; returns the types drawn."""
     jenis_present = [j for j in JENIS_STYLE if j in set(service_points.get("jenis", []))]
     for jenis in jenis_present:
         color, label = JENIS_STYLE[jenis]
@@ -386,18 +368,160 @@ def coverage_map(
             for name in ("markercluster_css", "markercluster_default_css")
         ]
         cluster.add_to(fmap)
+    return jenis_present
 
-    _Control(
-        _legend_html(breaks, metric=options.metric, program=cov.program, jenis=jenis_present),
-        position="bottomleft",
-        css_class="jangkau-legend",
-    ).add_to(fmap)
+
+def _finish(fmap: folium.Map, legend: str, bounds, options: MapOptions) -> folium.Map:
+    _Control(legend, position="bottomleft", css_class="jangkau-legend").add_to(fmap)
     if options.demo:
         _Control(_demo_banner_html(), position="topright", css_class="jangkau-demo").add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    if len(cov.villages):
-        fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap
+
+
+def _layer_geometry(villages: gpd.GeoDataFrame, simplify: bool) -> gpd.GeoSeries:
+    if villages.crs is None:
+        raise ValueError("the villages have no CRS; set one before drawing the map")
+    layer = villages[["kode", "geometry"]]
+    return (simplify_layer(layer) if simplify else layer.to_crs(settings.CRS_GEO)).geometry
+
+
+def coverage_map(
+    cov: Coverage,
+    *,
+    kecamatan: gpd.GeoDataFrame,
+    service_points: pd.DataFrame,
+    options: MapOptions | None = None,
+) -> folium.Map:
+    """Build the coverage map.
+
+    Parameters
+    ----------
+    cov
+        ``geo.coverage.compute(...)`` for the chosen round, programme and filters.
+    kecamatan
+        ``Boundaries.kecamatan`` (outlines and name labels).
+    service_points
+        ``id``, ``nama``, ``jenis``, ``lat``, ``lon`` (degrees, EPSG:4326).
+    options
+        Metric (``jumlah`` or ``persen``), tiles, asset mode, demo banner.
+    """
+    options = options or MapOptions()
+    bounds = cov.villages.total_bounds if len(cov.villages) else kecamatan.total_bounds
+    fmap = _base_map(bounds, options)
+    value = cov.villages["belum"] if options.metric == "jumlah" else cov.villages["persen_belum"]
+    breaks = color_breaks(value.dropna(), metric=options.metric)
+    _village_layer(
+        fmap,
+        _village_features(cov, metric=options.metric, breaks=breaks, simplify=options.simplify),
+        ["nama", "kecamatan", "kode", "kpm", "terealisasi", "belum", "persen"],
+        ["Desa", "Kecamatan", "Kode", "KPM", "Terealisasi", "Belum", "% belum"],
+    )
+    _kecamatan_layer(fmap, kecamatan, options)
+    jenis = _point_layers(fmap, service_points, options)
+    unit = "%" if options.metric == "persen" else ""
+    classes = list(zip(PALETTE, _class_labels(breaks, unit), strict=True))
+    program = "semua program" if cov.program == "SEMUA" else cov.program
+    legend = _legend_html(
+        f"{METRICS[options.metric]} ({program})", [*classes, (NO_DATA, "tanpa KPM")], jenis
+    )
+    return _finish(fmap, legend, bounds, options)
+
+
+#: Travel-time classes (minutes) of the reach map.
+MINUTE_BREAKS = [0, 15, 30, 60, 120, 240]
+UNREACHABLE = "#6a3d9a"
+
+
+def travel_time_map(
+    villages: gpd.GeoDataFrame,
+    near: pd.DataFrame,
+    *,
+    kecamatan: gpd.GeoDataFrame,
+    service_points: pd.DataFrame,
+    options: MapOptions | None = None,
+) -> folium.Map:
+    """Travel time from each village to its nearest service point, with a line to that point.
+
+    Parameters
+    ----------
+    villages
+        Village polygons with ``kode``, ``nama``, ``kecamatan``, ``ref_lon``, ``ref_lat``.
+    near
+        ``geo.access.nearest(...)`` for the same villages (``kode_desa`` joins them).
+    service_points
+        The points ``near`` chose from (``id``, ``nama``, ``jenis``, ``lat``, ``lon``).
+    """
+    options = options or MapOptions()
+    bounds = villages.total_bounds
+    fmap = _base_map(bounds, options)
+    table = villages[["kode", "nama", "kecamatan", "ref_lon", "ref_lat"]].merge(
+        near.drop(columns=["desa", "kecamatan"]), left_on="kode", right_on="kode_desa", how="left"
+    )
+    fill = [
+        color_for(m, MINUTE_BREAKS) if ok else UNREACHABLE
+        for m, ok in zip(table["waktu_menit"], table["terjangkau"].fillna(False), strict=True)
+    ]
+    props = pd.DataFrame(
+        {
+            "kode": table["kode"],
+            "nama": table["nama"].map(html.escape),
+            "kecamatan": table["kecamatan"].map(html.escape),
+            "layanan": [
+                html.escape(f"{n} ({j})") if ok else "tidak terjangkau"
+                for n, j, ok in zip(
+                    table["layanan_nama"], table["layanan_jenis"], table["terjangkau"], strict=True
+                )
+            ],
+            "waktu": [
+                f"{fmt.number(m)} menit" if ok else "-"
+                for m, ok in zip(table["waktu_menit"], table["terjangkau"], strict=True)
+            ],
+            "jarak": [
+                f"{fmt.number(k, 1)} km" if ok else "-"
+                for k, ok in zip(table["jarak_tempuh_km"], table["terjangkau"], strict=True)
+            ],
+            "sumber": table["sumber"].fillna("").map(html.escape),
+            "fill": fill,
+        }
+    )
+    geometry = _layer_geometry(villages, options.simplify)
+    features = json.loads(
+        gpd.GeoDataFrame(props, geometry=geometry.values, crs=settings.CRS_GEO).to_json(
+            drop_id=True
+        )
+    )
+    _village_layer(
+        fmap,
+        features,
+        ["nama", "kecamatan", "layanan", "waktu", "jarak", "sumber"],
+        ["Desa", "Kecamatan", "Titik terdekat", "Waktu tempuh", "Jarak tempuh", "Sumber"],
+    )
+    by_id = service_points.set_index("id")[["lat", "lon"]]
+    lines = folium.FeatureGroup(name="Garis ke titik terdekat")
+    for row in table[table["terjangkau"].fillna(False)].itertuples():
+        if row.layanan_id not in by_id.index:
+            continue
+        lat, lon = by_id.loc[row.layanan_id]
+        folium.PolyLine(
+            [[round(row.ref_lat, 5), round(row.ref_lon, 5)], [round(lat, 5), round(lon, 5)]],
+            color="#1f78b4" if "perahu" in row.sumber else "#333333",
+            weight=1.5,
+            dash_array="6 4" if "perahu" in row.sumber else None,
+            opacity=0.8,
+            interactive=False,
+        ).add_to(lines)
+    lines.add_to(fmap)
+    _kecamatan_layer(fmap, kecamatan, options)
+    jenis = _point_layers(fmap, service_points, options)
+    classes = list(zip(PALETTE, _class_labels(MINUTE_BREAKS, " mnt"), strict=True))
+    classes += [
+        (UNREACHABLE, "tidak terjangkau"),
+        ("#1f78b4", "garis biru putus-putus: lewat perahu"),
+    ]
+    legend = _legend_html("Waktu tempuh ke titik layanan terdekat", classes, jenis)
+    return _finish(fmap, legend, bounds, options)
 
 
 def _data_uri_images(css: str, base: Path) -> str:

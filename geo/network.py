@@ -8,6 +8,7 @@ join the graph at their reference point and service points at their own coordina
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,23 +61,31 @@ class TravelGraph:
     def n(self) -> int:
         return len(self.nodes)
 
-    def best_edges(self) -> pd.DataFrame:
-        """One leg per (u, v): the fastest of any parallel legs (ties: the shorter)."""
+    @functools.cached_property
+    def _best(self) -> pd.DataFrame:
         order = self.edges.sort_values(["u", "v", "menit", "km"], kind="stable")
         return order.drop_duplicates(["u", "v"], keep="first").reset_index(drop=True)
+
+    @functools.cached_property
+    def _matrix(self) -> sp.csr_matrix:
+        best = self._best
+        minutes = np.maximum(best["menit"].to_numpy(dtype=float), 1e-9)
+        return sp.csr_matrix(
+            (minutes, (best["u"].to_numpy(), best["v"].to_numpy())), shape=(self.n, self.n)
+        )
+
+    def best_edges(self) -> pd.DataFrame:
+        """One leg per (u, v): the fastest of any parallel legs (ties: the shorter). Cached."""
+        return self._best
 
     def matrix(self) -> sp.csr_matrix:
         """Minutes as a CSR matrix, the minimum over parallel legs.
 
         ``to_scipy_sparse_array`` would add parallel legs up; this keeps the fastest. A leg of
         0 minutes is stored as a tiny positive value, because csgraph reads an explicit 0 as
-        "no edge".
+        "no edge". Cached: the graph is not to be changed after it is built.
         """
-        best = self.best_edges()
-        minutes = np.maximum(best["menit"].to_numpy(dtype=float), 1e-9)
-        return sp.csr_matrix(
-            (minutes, (best["u"].to_numpy(), best["v"].to_numpy())), shape=(self.n, self.n)
-        )
+        return self._matrix
 
     def summary(self) -> dict:
         by_source = self.edges["sumber"].value_counts().to_dict()
@@ -85,3 +94,244 @@ class TravelGraph:
             "ruas": len(self.edges),
             **{f"ruas_{k}": int(by_source.get(k, 0)) for k in SUMBER},
         }
+
+
+# -- building the network -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceNetwork:
+    """A travel graph with the nodes where villages and service points join it.
+
+    Attributes
+    ----------
+    graph
+        The combined graph.
+    village_node
+        Node position of each village, in the order of the villages frame given to ``build``.
+    point_node
+        Node position of each service point, in the order of the points frame.
+    sources
+        Which sources went in: a subset of ``SUMBER``.
+    """
+
+    graph: TravelGraph
+    village_node: np.ndarray
+    point_node: np.ndarray
+    sources: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("village_node", "point_node"):
+            nodes = getattr(self, name)
+            if len(nodes) and (nodes.min() < 0 or nodes.max() >= self.graph.n):
+                raise ValueError(f"{name} outside the graph")
+
+    def summary(self) -> dict:
+        return {"sumber": list(self.sources), **self.graph.summary()}
+
+
+def _legs(u, v, km, minutes, sumber: str, moda) -> pd.DataFrame:
+    """Legs both ways between u[i] and v[i]."""
+    u, v = np.asarray(u), np.asarray(v)
+    km, minutes = np.asarray(km, dtype=float), np.asarray(minutes, dtype=float)
+    moda = np.broadcast_to(np.asarray(moda, dtype=object), u.shape)
+    return pd.DataFrame(
+        {
+            "u": np.concatenate([u, v]),
+            "v": np.concatenate([v, u]),
+            "km": np.concatenate([km, km]),
+            "menit": np.concatenate([minutes, minutes]),
+            "sumber": sumber,
+            "moda": np.concatenate([moda, moda]),
+        }
+    )
+
+
+def estimate_legs(
+    xy: np.ndarray, nodes: np.ndarray, *, neighbours: int | None = None
+) -> pd.DataFrame:
+    """Straight-line estimate legs among ``nodes`` (positions into ``xy``), both ways.
+
+    Each node is joined to its ``neighbours`` nearest; separate clusters are then joined at
+    their closest pair, so that every node can reach every other. Distance = straight line ×
+    ``settings.DETOUR_FACTOR``; time at ``settings.ESTIMATE_SPEED_KMH``.
+    """
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+
+    from geo import settings
+
+    neighbours = neighbours or settings.ESTIMATE_NEIGHBOURS
+    nodes = np.asarray(nodes)
+    if len(nodes) < 2:
+        return pd.DataFrame(columns=EDGE_COLUMNS)
+    pts = xy[nodes]
+    tree = cKDTree(pts)
+    k = min(neighbours + 1, len(nodes))
+    dist, idx = tree.query(pts, k=k)
+    a = np.repeat(np.arange(len(nodes)), k - 1)
+    b = idx[:, 1:].ravel()
+    d = dist[:, 1:].ravel()
+    pairs = {(min(i, j), max(i, j)): dd for i, j, dd in zip(a, b, d, strict=True)}
+    # Join clusters: repeatedly link the first cluster to its nearest other node.
+    while True:
+        keys = np.array(list(pairs), dtype=int).reshape(-1, 2)
+        adj = sp.coo_matrix(
+            (np.ones(len(keys)), (keys[:, 0], keys[:, 1])), shape=(len(nodes), len(nodes))
+        )
+        count, labels = connected_components(adj, directed=False)
+        if count == 1:
+            break
+        inside = np.flatnonzero(labels == labels[0])
+        outside = np.flatnonzero(labels != labels[0])
+        d_out, j_out = cKDTree(pts[outside]).query(pts[inside])
+        best = int(np.argmin(d_out))
+        i, j = int(inside[best]), int(outside[j_out[best]])
+        pairs[(min(i, j), max(i, j))] = float(d_out[best])
+    keys = np.array(list(pairs), dtype=int).reshape(-1, 2)
+    km = np.array(list(pairs.values())) / 1000 * settings.DETOUR_FACTOR
+    minutes = km / settings.ESTIMATE_SPEED_KMH * 60
+    return _legs(nodes[keys[:, 0]], nodes[keys[:, 1]], km, minutes, "perkiraan", "mobil")
+
+
+def build(
+    villages: pd.DataFrame,
+    points: pd.DataFrame,
+    *,
+    boats: pd.DataFrame | None = None,
+    road: TravelGraph | None = None,
+    no_road: tuple[str, ...] | None = None,
+) -> PlaceNetwork:
+    """Combine road, boat and estimate legs into one graph joining villages and service points.
+
+    Parameters
+    ----------
+    villages
+        ``kode``, ``ref_lon``, ``ref_lat`` (degrees): villages join at their reference point.
+    points
+        Service points: ``id``, ``lon``, ``lat`` (degrees) and ``kode_desa`` (their village).
+    boats
+        ``geo.boats.BoatLegs.frame``: ``dari``, ``ke`` (village codes), ``moda``, ``menit``,
+        ``tunggu_menit``. Each leg goes both ways.
+    road
+        A road graph (``geo.osm.RoadNetwork.to_travel_graph()``); ``None`` for estimates only.
+    no_road
+        Codes of villages with no road (boat only); default ``settings.NO_ROAD_VILLAGES``.
+        They get no road or estimate legs: only their boat legs (and their own service points).
+    """
+    from scipy.spatial import cKDTree
+
+    from geo import settings
+    from geo.reach import project_lonlat
+
+    no_road = settings.NO_ROAD_VILLAGES if no_road is None else no_road
+    base = road.nodes[["x", "y", "kind", "ref"]] if road is not None else None
+    offset = 0 if base is None else len(base)
+    v_xy = project_lonlat(villages["ref_lon"].to_numpy(), villages["ref_lat"].to_numpy())
+    p_xy = (
+        project_lonlat(points["lon"].to_numpy(float), points["lat"].to_numpy(float))
+        if len(points)
+        else np.empty((0, 2))
+    )
+    village_node = offset + np.arange(len(villages))
+    point_node = offset + len(villages) + np.arange(len(points))
+    place_nodes = pd.DataFrame(
+        {
+            "x": np.concatenate([v_xy[:, 0], p_xy[:, 0]]),
+            "y": np.concatenate([v_xy[:, 1], p_xy[:, 1]]),
+            "kind": ["desa"] * len(villages) + ["layanan"] * len(points),
+            "ref": list(villages["kode"]) + list(points["id"]),
+        }
+    )
+    nodes = place_nodes if base is None else pd.concat([base, place_nodes], ignore_index=True)
+    xy = nodes[["x", "y"]].to_numpy()
+    boat_only = villages["kode"].isin(no_road).to_numpy()
+    point_village = points["kode_desa"].fillna("").to_numpy() if len(points) else np.array([])
+    point_boat_only = np.isin(point_village, list(no_road))
+
+    legs = [] if road is None else [road.edges[EDGE_COLUMNS]]
+    on_land = np.concatenate([village_node[~boat_only], point_node[~point_boat_only]])
+    if road is None:
+        legs.append(estimate_legs(xy, on_land))
+    else:
+        dist, nearest = cKDTree(xy[:offset]).query(xy[on_land])
+        covered = dist / 1000 <= settings.ROAD_SNAP_MAX_KM
+        km = dist[covered] / 1000 * settings.DETOUR_FACTOR
+        legs.append(
+            _legs(
+                on_land[covered],
+                nearest[covered],
+                km,
+                km / settings.ESTIMATE_SPEED_KMH * 60,
+                "perkiraan",
+                "mobil",
+            )
+        )
+        if (~covered).any():
+            # Places beyond the road network join their nearest places by estimate.
+            legs.append(estimate_legs(xy, on_land))
+    # A service point in a boat-only village is reached from that village.
+    code_to_node = dict(zip(villages["kode"], village_node, strict=True))
+    local = [
+        (pn, code_to_node[code])
+        for pn, code, b in zip(point_node, point_village, point_boat_only, strict=True)
+        if b and code in code_to_node
+    ]
+    if local:
+        a, b = np.array(local).T
+        km = np.hypot(*(xy[a] - xy[b]).T) / 1000 * settings.DETOUR_FACTOR
+        legs.append(_legs(a, b, km, km / settings.ESTIMATE_SPEED_KMH * 60, "perkiraan", "motor"))
+    sources = ["perkiraan"] if road is None else ["jalan", "perkiraan"]
+    if boats is not None and len(boats):
+        known = boats["dari"].isin(code_to_node) & boats["ke"].isin(code_to_node)
+        b = boats[known]
+        a_nodes = b["dari"].map(code_to_node).to_numpy()
+        b_nodes = b["ke"].map(code_to_node).to_numpy()
+        km = np.hypot(*(xy[a_nodes] - xy[b_nodes]).T) / 1000 * settings.BOAT_DETOUR_FACTOR
+        minutes = b["menit"].to_numpy(float) + b["tunggu_menit"].fillna(0).to_numpy(float)
+        legs.append(_legs(a_nodes, b_nodes, km, minutes, "perahu", b["moda"].to_numpy()))
+        sources.append("perahu")
+    edges = pd.concat([leg for leg in legs if len(leg)], ignore_index=True)
+    edges = edges.astype({"u": int, "v": int, "km": float, "menit": float})
+    return PlaceNetwork(
+        graph=TravelGraph(nodes=nodes.reset_index(drop=True), edges=edges),
+        village_node=village_node,
+        point_node=point_node,
+        sources=tuple(s for s in SUMBER if s in sources),
+    )
+
+
+def load_network(
+    villages: pd.DataFrame,
+    points: pd.DataFrame,
+    *,
+    jaringan: str | None = None,
+    boats: pd.DataFrame | None = None,
+) -> PlaceNetwork:
+    """The network from the setting: the same call for the page and the CLI.
+
+    Parameters
+    ----------
+    jaringan
+        ``perkiraan``: straight-line estimates alone (no road, no boat legs). ``osm:FILE`` or a
+        path to an ``.osm``/``.pbf`` file, or ``overpass``: that road network, plus estimates
+        where it does not reach, plus ``boats``. Empty: estimates plus ``boats``. Default
+        ``settings.JARINGAN``.
+    """
+    from geo import settings
+
+    jaringan = settings.JARINGAN if jaringan is None else jaringan.strip()
+    if jaringan == "perkiraan":
+        return build(villages, points, boats=None, no_road=())
+    road = None
+    if jaringan:
+        from geo import osm
+
+        source = jaringan.removeprefix("osm:")
+        polygon = None
+        if source == "overpass":
+            from geo import boundaries
+
+            polygon = boundaries.load().kabupaten.geometry.iloc[0]
+        road = osm.load_road_graph(source=source, polygon=polygon).to_travel_graph()
+    return build(villages, points, boats=boats, road=road)

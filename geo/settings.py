@@ -78,3 +78,42 @@ def database_url() -> str:
 
 #: Leaflet files installed by ``make`` (from the npm registry) so maps draw offline.
 VENDOR_DIR: Path = _env_path("JANGKAU_VENDOR_DIR", ROOT / "static" / "vendor")
+
+# -- travel network (geo.network, geo.access) --------------------------------------------------
+
+#: Road network source (``JANGKAU_JARINGAN``): a local ``.osm``/``.pbf`` file, ``overpass`` to
+#: download the Kukar network when online, or empty for straight-line estimates only.
+JARINGAN: str = os.environ.get("JANGKAU_JARINGAN", "")
+
+#: Straight-line estimate: distance × detour factor ÷ speed. Rural roads in Kukar: 30–50 km/h.
+DETOUR_FACTOR: float = _env_float("JANGKAU_DETOUR", 1.4)
+ESTIMATE_SPEED_KMH: float = _env_float("JANGKAU_KECEPATAN_PERKIRAAN", 35.0)
+#: Each place joins the estimate network through its nearest neighbours.
+ESTIMATE_NEIGHBOURS: int = 6
+#: A village farther than this from any road node is not covered by the road network.
+ROAD_SNAP_MAX_KM: float = 5.0
+#: Rivers wind: a boat leg's distance is the straight line × this factor.
+BOAT_DETOUR_FACTOR: float = 1.3
+
+#: Villages with no road (reached only by boat). Demo assumption from domain.md: Muara
+#: Enggelam (lake), Melintang (lake), Sepatin, Muara Pantuan and Tani Baru (delta islands),
+#: Muara Siran (upriver). ``JANGKAU_DESA_TANPA_JALAN``: comma-separated codes.
+NO_ROAD_VILLAGES: tuple[str, ...] = tuple(
+    c.strip()
+    for c in os.environ.get(
+        "JANGKAU_DESA_TANPA_JALAN",
+        "64.02.18.2007,64.02.18.2003,64.02.04.2001,64.02.04.2002,64.02.04.2003,64.02.11.2007",
+    ).split(",")
+    if c.strip()
+)
+
+#: Hard-to-reach priority: weights of unrealized KPM, travel time and boat dependence.
+PRIORITY_WEIGHTS: dict[str, float] = {"belum": 0.5, "waktu": 0.35, "perahu": 0.15}
+#: Travel time at which the time component of the score is full (minutes).
+PRIORITY_FULL_MINUTES: float = 240.0
+#: "Far": more than this many minutes to the nearest service point.
+FAR_MINUTES: float = 60.0
+#: "Low realization": less than this share (percent) of KPM realized.
+LOW_REALIZATION_PERCENT: float = 70.0
+#: Cost of an unreachable village in the placement model (minutes): a full day.
+UNREACHABLE_MINUTES: float = 24 * 60.0

@@ -91,6 +91,22 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        "boat legs",
+        [
+            """CREATE TABLE boat_legs (
+                seq INTEGER PRIMARY KEY,
+                dari VARCHAR(13) NOT NULL,
+                ke VARCHAR(13) NOT NULL,
+                moda VARCHAR(20) NOT NULL,
+                menit DOUBLE PRECISION NOT NULL,
+                tunggu_menit DOUBLE PRECISION NOT NULL,
+                biaya DOUBLE PRECISION NOT NULL,
+                is_demo BOOLEAN NOT NULL
+            )""",
+        ],
+    ),
 ]
 
 VILLAGE_COUNTS = ["kpm", *STATUSES]
@@ -361,6 +377,25 @@ class Store:
 
     def depots(self) -> pd.DataFrame:
         frame = self._frame("SELECT id, nama, lat, lon, is_demo FROM depots ORDER BY id")
+        frame["is_demo"] = frame["is_demo"].astype(bool)
+        return frame
+
+    def replace_boat_legs(self, legs: pd.DataFrame, *, is_demo: bool) -> int:
+        """Replace the boat-leg table (``geo.boats`` columns; ``dari``/``ke`` village codes)."""
+        cols = ["dari", "ke", "moda", "menit", "tunggu_menit", "biaya"]
+        frame = legs.reindex(columns=cols).assign(is_demo=bool(is_demo))
+        frame = frame.fillna({"tunggu_menit": 0.0, "biaya": 0.0, "moda": "perahu"})
+        frame.insert(0, "seq", range(1, len(frame) + 1))
+        with _write_errors("ruas perahu"), self.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM boat_legs"))
+            _insert(conn, "boat_legs", frame)
+            _set_meta(conn, "boats_version", uuid.uuid4().hex)
+        return len(frame)
+
+    def boat_legs(self) -> pd.DataFrame:
+        frame = self._frame(
+            "SELECT dari, ke, moda, menit, tunggu_menit, biaya, is_demo FROM boat_legs ORDER BY seq"
+        )
         frame["is_demo"] = frame["is_demo"].astype(bool)
         return frame
 

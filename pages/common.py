@@ -55,6 +55,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/ringkasan.py", "Ringkasan", ":material/dashboard:"),
     ("pages/peta_cakupan.py", "Peta Cakupan", ":material/map:"),
     ("pages/rekonsiliasi.py", "Data & Rekonsiliasi", ":material/sync_alt:"),
+    ("pages/jarak_layanan.py", "Jarak Layanan", ":material/route:"),
 ]
 
 

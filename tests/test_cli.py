@@ -14,7 +14,13 @@ def test_demo_writes_four_files(tmp_path, capsys):
     assert cli.main(["demo", "--out", str(tmp_path / "d"), "--seed", "7"]) == 0
     info = json.loads(capsys.readouterr().out)
     names = sorted(p.name for p in (tmp_path / "d").iterdir())
-    assert names == ["depot.csv", "layanan.csv", "realisasi_bri.xlsx", "roster_dinsos.csv"]
+    assert names == [
+        "depot.csv",
+        "layanan.csv",
+        "perahu.csv",
+        "realisasi_bri.xlsx",
+        "roster_dinsos.csv",
+    ]
     assert info["seed"] == 7 and info["kpm_pkh"] > 10_000
 
 

@@ -10,7 +10,12 @@ from geo.store import Store
 
 from .conftest import ROOT
 
-PAGES = ["pages/ringkasan.py", "pages/peta_cakupan.py", "pages/rekonsiliasi.py"]
+PAGES = [
+    "pages/ringkasan.py",
+    "pages/peta_cakupan.py",
+    "pages/rekonsiliasi.py",
+    "pages/jarak_layanan.py",
+]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,328 @@
+"""Jarak Layanan: travel time to the nearest e-warong or BRI agent, hard-to-reach ranking,
+e-warong load, where to add service points, and the tables of points and boat legs."""
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import access, coverage, export, fmt, maps, network, settings
+from geo._errors import JangkauError
+from geo.boats import read_boat_legs
+from geo.lookup import VillageIndex
+from geo.service_points import read_points
+from pages.common import (
+    LABELS,
+    flash,
+    map_layers,
+    md,
+    page_setup,
+    round_villages,
+    service_points,
+    vendor_warning,
+)
+
+ctx = page_setup("Jarak Layanan", icon=":material/route:")
+store = ctx.store
+points_version = store.get_meta("points_version", "0") or "0"
+boats_version = store.get_meta("boats_version", "0") or "0"
+points = service_points(points_version)
+
+
+@st.cache_resource(show_spinner="Menyusun jaringan jalan dan perahu…", max_entries=4)
+def get_network(_villages, _points, _boats, key: tuple) -> network.PlaceNetwork:
+    # key: (points version, boats version, network setting) identifies the inputs.
+    return network.load_network(_villages, _points, boats=_boats)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def boat_legs(version: str) -> pd.DataFrame:
+    return store.boat_legs()
+
+
+boats = boat_legs(boats_version)
+try:
+    net = get_network(
+        ctx.bounds.villages, points, boats, (points_version, boats_version, settings.JARINGAN)
+    )
+except JangkauError as exc:
+    st.error(str(exc))
+    st.stop()
+
+LABELS_REACH = {
+    **LABELS,
+    "layanan_id": "ID titik",
+    "layanan_nama": "Titik terdekat",
+    "layanan_jenis": "Jenis titik",
+    "jarak_lurus_km": "Jarak lurus (km)",
+    "jarak_tempuh_km": "Jarak tempuh (km)",
+    "waktu_menit": "Waktu (menit)",
+    "sumber": "Sumber",
+    "moda": "Moda",
+    "perahu": "Perlu perahu",
+    "terjangkau": "Terjangkau",
+    "skor": "Skor",
+    "peringkat": "Peringkat",
+    "akses": "Akses vs realisasi",
+    "persen_terealisasi": "% terealisasi",
+}
+
+c1, c2 = st.columns([1.5, 3])
+choice = (
+    c1.segmented_control(
+        "Titik layanan",
+        ["semua", "e-warong", "bri"],
+        format_func={"semua": "Semua", "e-warong": "E-warong", "bri": "BRI (agen/kantor)"}.get,
+        default="semua",
+        key="reach_jenis",
+    )
+    or "semua"
+)
+c2.caption(
+    f"Jaringan: {', '.join(net.sources)} · {fmt.number(net.graph.n)} simpul, "
+    f"{fmt.number(len(net.graph.edges))} ruas. Sumber tiap ruas: jalan (OpenStreetMap), perahu "
+    "(tabel ruas perahu), perkiraan (jarak lurus × faktor belok ÷ kecepatan)."
+    + ("" if settings.JARINGAN else " Jaringan jalan OSM belum diatur (JANGKAU_JARINGAN).")
+)
+near = access.nearest(net, ctx.bounds.villages, points, jenis=access.jenis_filter(choice))
+counts = round_villages(ctx.round.id if ctx.round else None)
+cov = coverage.compute(ctx.bounds.villages, counts)
+
+with st.expander("Bobot skor prioritas", expanded=False):
+    w1, w2, w3 = st.columns(3)
+    base = settings.PRIORITY_WEIGHTS
+    weights = {
+        "belum": w1.slider("KPM belum terealisasi", 0.0, 1.0, base["belum"], 0.05),
+        "waktu": w2.slider("Waktu tempuh", 0.0, 1.0, base["waktu"], 0.05),
+        "perahu": w3.slider("Perlu perahu", 0.0, 1.0, base["perahu"], 0.05),
+    }
+st.caption(md(access.priority_formula(weights)))
+ranked = access.priority(near, cov.villages, weights=weights)
+
+tabs = st.tabs(
+    [
+        "Peta",
+        "Peringkat",
+        "Akses vs realisasi",
+        "Kapasitas e-warong",
+        "Usulan titik baru",
+        "Titik layanan",
+        "Ruas perahu",
+    ]
+)
+
+with tabs[0]:
+    vendor_warning()
+    villages_layer, kecamatan_layer = map_layers()
+    shown_points = points[points["jenis"].isin(access.jenis_filter(choice))]
+    st_folium(
+        maps.travel_time_map(
+            villages_layer,
+            near,
+            kecamatan=kecamatan_layer,
+            service_points=shown_points,
+            options=maps.MapOptions(assets="streamlit", demo=ctx.is_demo, simplify=False),
+        ),
+        key="peta_jarak",
+        height=620,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    unreachable = near[~near["terjangkau"]]
+    if len(unreachable):
+        st.warning(
+            f"{fmt.number(len(unreachable))} desa tidak terjangkau dari titik layanan mana pun: "
+            + md(", ".join(unreachable["desa"]))
+        )
+
+with tabs[1]:
+    columns = [
+        "peringkat",
+        "kode_desa",
+        "desa",
+        "kecamatan",
+        "skor",
+        "belum",
+        "kpm",
+        "persen_terealisasi",
+        "waktu_menit",
+        "jarak_tempuh_km",
+        "jarak_lurus_km",
+        "layanan_nama",
+        "layanan_jenis",
+        "sumber",
+        "moda",
+        "akses",
+    ]
+    table = ranked[columns].assign(akses=ranked["akses"].map(access.ACCESS_CLASSES))
+    st.dataframe(
+        table.rename(columns=LABELS_REACH).style.format(thousands=".", decimal=",", precision=1),
+        hide_index=True,
+        width="stretch",
+        height=520,
+    )
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "Peringkat (CSV)",
+        lambda: export.csv_bytes(table, demo=ctx.is_demo),
+        file_name="jangkau_jarak_layanan.csv",
+        on_click="ignore",
+    )
+    d2.download_button(
+        "Peringkat (XLSX)",
+        lambda: export.xlsx_bytes(
+            {"Peringkat": table}, demo=ctx.is_demo, title="Jarak layanan dan prioritas"
+        ),
+        file_name="jangkau_jarak_layanan.xlsx",
+        on_click="ignore",
+    )
+    d3.download_button(
+        "Peringkat (GeoPackage)",
+        lambda: export.gpkg_bytes(
+            ctx.bounds.villages[["kode", "geometry"]].merge(
+                table, left_on="kode", right_on="kode_desa"
+            ),
+            layer="jarak_layanan",
+            demo=ctx.is_demo,
+        ),
+        file_name="jangkau_jarak_layanan.gpkg",
+        on_click="ignore",
+    )
+
+with tabs[2]:
+    st.caption(
+        f"Jauh = lebih dari {fmt.number(settings.FAR_MINUTES)} menit ke titik terdekat; realisasi "
+        f"rendah = kurang dari {fmt.number(settings.LOW_REALIZATION_PERCENT)}% KPM terealisasi. "
+        "Desa dekat dengan realisasi rendah perlu diperiksa kartunya dan datanya, bukan jaraknya."
+    )
+    counts_by_class = ranked["akses"].value_counts()
+    cols = st.columns(len(access.ACCESS_CLASSES))
+    for col, (key, label) in zip(cols, access.ACCESS_CLASSES.items(), strict=True):
+        col.metric(label, fmt.number(int(counts_by_class.get(key, 0))))
+    pick = st.selectbox(
+        "Tampilkan", list(access.ACCESS_CLASSES), format_func=access.ACCESS_CLASSES.get
+    )
+    part = ranked[ranked["akses"] == pick][
+        ["desa", "kecamatan", "kpm", "belum", "persen_terealisasi", "waktu_menit", "sumber"]
+    ]
+    st.dataframe(
+        part.rename(columns=LABELS_REACH).style.format(thousands=".", decimal=",", precision=1),
+        hide_index=True,
+        width="stretch",
+    )
+
+with tabs[3]:
+    near_ew = access.nearest(net, ctx.bounds.villages, points, jenis=("e-warong",))
+    bpnt = coverage.compute(ctx.bounds.villages, counts, program="BPNT").villages
+    load = access.capacity(near_ew, bpnt.set_index("kode")["kpm"], points)
+    over = int(load["kelebihan"].sum())
+    st.caption(
+        f"Setiap desa dilayani e-warong terdekat menurut waktu tempuh; KPM BPNT dibandingkan "
+        f"dengan kapasitas e-warong (pedoman: {settings.EWARONG_MAX_KPM} KPM)."
+    )
+    st.metric("E-warong kelebihan beban", f"{fmt.number(over)} dari {fmt.number(len(load))}")
+    st.dataframe(
+        load.rename(
+            columns={
+                "id": "ID",
+                "nama": "E-warong",
+                "kapasitas": "Kapasitas",
+                "desa_dilayani": "Desa dilayani",
+                "kpm": "KPM BPNT",
+                "beban_persen": "Beban (%)",
+                "kelebihan": "Kelebihan",
+            }
+        ).style.format(thousands=".", decimal=",", precision=1),
+        hide_index=True,
+        width="stretch",
+    )
+
+with tabs[4]:
+    k = st.slider("Jumlah titik baru", 1, 15, 5)
+    placement, proposal = access.recommend(
+        net, ctx.bounds.villages, near, cov.villages.set_index("kode")["belum"], k=k
+    )
+    summary = placement.summary()
+    st.caption(
+        "Metode: p-median serakah (greedy) atas waktu tempuh, dibobot KPM belum terealisasi; "
+        "selisihnya terhadap solusi eksak diukur pada contoh kecil di tes."
+    )
+    m1, m2, m3 = st.columns(3)
+    m1.metric("KPM × menit sekarang", fmt.number(summary["biaya_sebelum"]))
+    m2.metric("Sesudah titik baru", fmt.number(summary["biaya_sesudah"]))
+    m3.metric("Turun", fmt.percent(summary["turun_persen"]))
+    st.dataframe(
+        proposal.rename(
+            columns={
+                "urutan": "Urutan",
+                "kode_desa": "Kode desa",
+                "desa": "Desa",
+                "kecamatan": "Kecamatan",
+                "kpm_menit_dihemat": "KPM × menit dihemat",
+            }
+        ).style.format(thousands="."),
+        hide_index=True,
+        width="stretch",
+    )
+
+with tabs[5]:
+    st.caption(
+        "Ubah, tambah (baris baru di bawah) atau nonaktifkan titik layanan, lalu simpan. Titik "
+        "tanpa koordinat diletakkan di titik desanya bila kode_desa diisi."
+    )
+    editable = store.service_points(active_only=False).drop(columns=["is_demo"])
+    edited = st.data_editor(
+        editable,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key="edit_points",
+        column_config={
+            "jenis": st.column_config.SelectboxColumn(
+                "jenis", options=["e-warong", "agen_brilink", "kantor_bri"], required=True
+            ),
+            "aktif": st.column_config.CheckboxColumn("aktif", default=True),
+        },
+    )
+    if st.button("Simpan titik layanan", type="primary"):
+        data = edited.assign(aktif=edited["aktif"].fillna(True).map({True: "ya", False: "tidak"}))
+        result = read_points(
+            data.to_csv(index=False).encode(),
+            filename="tabel titik layanan",
+            kabupaten=ctx.bounds.kabupaten.geometry.iloc[0],
+            villages=ctx.bounds.villages,
+        )
+        if result.problems:
+            st.error("Belum disimpan: perbaiki baris berikut.")
+            st.dataframe(pd.DataFrame([p.__dict__ for p in result.problems]), hide_index=True)
+        else:
+            store.replace_service_points(result.frame, is_demo=ctx.is_demo)
+            st.cache_data.clear()
+            flash(f"{fmt.number(len(result.frame))} titik layanan tersimpan.")
+            st.rerun()
+
+with tabs[6]:
+    st.caption(
+        "Ruas perahu antar desa (dua arah). dari/ke: kode desa, atau nama desa dengan "
+        "kecamatannya, mis. “Muara Enggelam (Muara Wis)”. Waktu = menit + tunggu_menit."
+    )
+    edited_legs = st.data_editor(
+        boats.drop(columns=["is_demo"]),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key="edit_boats",
+    )
+    if st.button("Simpan ruas perahu", type="primary"):
+        legs = read_boat_legs(
+            edited_legs.to_csv(index=False).encode(),
+            filename="tabel ruas perahu",
+            index=VillageIndex(ctx.bounds.villages),
+        )
+        if legs.problems:
+            st.error("Belum disimpan: perbaiki baris berikut.")
+            st.dataframe(pd.DataFrame([p.__dict__ for p in legs.problems]), hide_index=True)
+        else:
+            store.replace_boat_legs(legs.frame, is_demo=ctx.is_demo)
+            st.cache_data.clear()
+            flash(f"{fmt.number(len(legs.frame))} ruas perahu tersimpan.")
+            st.rerun()
