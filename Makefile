@@ -76,6 +76,8 @@ format: dev
 bench: dev vendor
 	$(BIN)/python bench/bench_map.py
 	$(BIN)/python bench/bench_reconcile.py
+	$(BIN)/python bench/bench_reach.py
+	$(BIN)/python bench/bench_placement.py
 
 clean:
 	rm -rf $(VENV) static/vendor data/boundaries/*.parquet

@@ -263,7 +263,8 @@ def village_times(net: PlaceNetwork, candidates: np.ndarray) -> np.ndarray:
 def greedy_placement(
     weights: np.ndarray, current: np.ndarray, times: np.ndarray, k: int, codes: list[str]
 ) -> Placement:
-    """Add ``k`` candidates one at a time, each the one that most lowers Σ weight × minutes.
+    """Add ``k`` candidates one at a time, each the one that most lowers Σ weight × minutes,
+    then swap chosen for unchosen candidates while that lowers the cost (Teitz–Bart).
 
     Parameters
     ----------
@@ -290,12 +291,60 @@ def greedy_placement(
         chosen.append(j)
         gains.append(float(saving[j]))
         best = np.minimum(best, t[:, j])
+    base = np.minimum(np.nan_to_num(current, nan=cap, posinf=cap), cap)
+    chosen = _by_gain(weights, base, t, _swap_improve(weights, base, t, chosen))
+    best = np.minimum(base, t[:, chosen].min(axis=1)) if chosen else base
     return Placement(
         villages=tuple(codes[j] for j in chosen),
         cost_before=before,
         cost_after=float(weights @ best),
-        gains=tuple(gains),
+        gains=tuple(_gains(weights, base, t, chosen)),
     )
+
+
+def _cost(weights: np.ndarray, base: np.ndarray, t: np.ndarray, chosen: list[int]) -> float:
+    return float(weights @ (np.minimum(base, t[:, chosen].min(axis=1)) if chosen else base))
+
+
+def _swap_improve(
+    weights: np.ndarray, base: np.ndarray, t: np.ndarray, chosen: list[int]
+) -> list[int]:
+    """Teitz–Bart interchange: swap a chosen candidate for another while that lowers the cost."""
+    chosen = list(chosen)
+    cost = _cost(weights, base, t, chosen)
+    improved = True
+    while improved:
+        improved = False
+        for pos in range(len(chosen)):
+            for j in range(t.shape[1]):
+                if j in chosen:
+                    continue
+                trial = [*chosen[:pos], j, *chosen[pos + 1 :]]
+                trial_cost = _cost(weights, base, t, trial)
+                if trial_cost < cost - 1e-9:
+                    chosen, cost, improved = trial, trial_cost, True
+    return chosen
+
+
+def _by_gain(weights, base, t, chosen: list[int]) -> list[int]:
+    """The chosen candidates ordered as a planner would add them: largest saving first."""
+    left, order, current = list(chosen), [], base
+    while left:
+        savings = [float(weights @ (current - np.minimum(current, t[:, j]))) for j in left]
+        j = left.pop(int(np.argmax(savings)))
+        order.append(j)
+        current = np.minimum(current, t[:, j])
+    return order
+
+
+def _gains(weights, base, t, chosen: list[int]) -> list[float]:
+    """The cost each chosen candidate saves, added in order."""
+    out, current = [], base
+    for j in chosen:
+        nxt = np.minimum(current, t[:, j])
+        out.append(float(weights @ (current - nxt)))
+        current = nxt
+    return out
 
 
 def exact_placement(

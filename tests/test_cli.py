@@ -208,3 +208,44 @@ def test_peta_bad_capacity_is_one_problem_not_a_crash(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "baris 2 kolom kapasitas" in err and "baris 3 kolom kapasitas" in err
     assert "C" in out.read_text(encoding="utf-8")
+
+
+NEAREST_HEADER = (
+    "kode_desa,desa,kecamatan,layanan_id,layanan_nama,layanan_jenis,jarak_lurus_km,"
+    "jarak_tempuh_km,waktu_menit,sumber"
+)
+
+
+def test_nearest_contract_matches_the_library(tmp_path, capsys, bounds):
+    import pandas as pd
+
+    from geo import access, network
+    from geo.store import Store
+
+    assert cli.main(["load-demo"]) == 0
+    capsys.readouterr()
+    layanan = settings.DATA_DIR / "demo" / f"seed-{settings.DEMO_SEED}" / "layanan.csv"
+    out = tmp_path / "near.csv"
+    assert cli.main(["nearest", "--layanan", str(layanan), "--out", str(out)]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["desa"] == 237 and info["tak_terjangkau"] == []
+    table = pd.read_csv(out, dtype={"kode_desa": str})
+    assert ",".join(table.columns[:10]) == NEAREST_HEADER
+    assert table["sumber"].str.contains("perahu").any()
+    # The page computes the same from the store's points and boat legs.
+    store = Store()
+    net = network.load_network(
+        bounds.villages, store.service_points(), jaringan="", boats=store.boat_legs()
+    )
+    page = access.nearest(net, bounds.villages, store.service_points())
+    assert table["layanan_id"].tolist() == page["layanan_id"].tolist()
+    assert table["waktu_menit"].round(1).tolist() == page["waktu_menit"].round(1).tolist()
+    est = tmp_path / "est.csv"
+    args = ["nearest", "--layanan", str(layanan), "--jaringan", "perkiraan"]
+    assert cli.main([*args, "--jenis", "e-warong", "--out", str(est)]) == 0
+    capsys.readouterr()
+    est_table = pd.read_csv(est)
+    assert set(est_table["sumber"]) == {"perkiraan"}
+    assert set(est_table["layanan_jenis"]) == {"e-warong"}
+    assert cli.main([*args, "--jenis", "warung", "--out", str(est)]) == 2
+    assert "--jenis" in capsys.readouterr().err
