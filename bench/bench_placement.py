@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import access  # noqa: E402
+from geo import access
 
 
 def main(instances: int = 300) -> None:

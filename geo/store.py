@@ -107,6 +107,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        3,
+        "where a service point's position comes from",
+        ["ALTER TABLE service_points ADD COLUMN posisi VARCHAR(20)"],
+    ),
 ]
 
 VILLAGE_COUNTS = ["kpm", *STATUSES]
@@ -351,8 +356,9 @@ class Store:
     # -- service points and depots ------------------------------------------------------------
     def replace_service_points(self, points: pd.DataFrame, *, is_demo: bool) -> int:
         """Replace all service points (one transaction); returns how many were saved."""
-        cols = ["id", "nama", "jenis", "lat", "lon", "kode_desa", "kapasitas", "aktif"]
+        cols = ["id", "nama", "jenis", "lat", "lon", "kode_desa", "kapasitas", "aktif", "posisi"]
         frame = points.reindex(columns=cols).assign(is_demo=bool(is_demo))
+        frame["posisi"] = frame["posisi"].astype(object).where(frame["posisi"].notna(), "koordinat")
         frame["aktif"] = frame["aktif"].fillna(True).astype(bool)
         with _write_errors("titik layanan"), self.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM service_points"))
@@ -361,7 +367,7 @@ class Store:
         return len(frame)
 
     def service_points(self, *, active_only: bool = True) -> pd.DataFrame:
-        sql = "SELECT id, nama, jenis, lat, lon, kode_desa, kapasitas, aktif, is_demo FROM "
+        sql = "SELECT id, nama, jenis, lat, lon, kode_desa, kapasitas, aktif, posisi, is_demo FROM "
         sql += "service_points" + (" WHERE aktif" if active_only else "") + " ORDER BY id"
         frame = self._frame(sql)
         for col in ("aktif", "is_demo"):
