@@ -254,7 +254,14 @@ def build(
     if road is None:
         legs.append(estimate_legs(xy, on_land))
     else:
-        dist, nearest = cKDTree(xy[:offset]).query(xy[on_land])
+        # Join places only to the largest strongly connected part of the road network, so that a
+        # village never snaps to a one-way dead end or an isolated piece of road.
+        from scipy.sparse.csgraph import connected_components
+
+        _, labels = connected_components(road.matrix(), directed=True, connection="strong")
+        main = np.flatnonzero(labels == np.bincount(labels).argmax())
+        dist, pick = cKDTree(xy[main]).query(xy[on_land])
+        nearest = main[pick]
         covered = dist / 1000 <= settings.ROAD_SNAP_MAX_KM
         km = dist[covered] / 1000 * settings.DETOUR_FACTOR
         legs.append(
@@ -327,11 +334,6 @@ def load_network(
     if jaringan:
         from geo import osm
 
-        source = jaringan.removeprefix("osm:")
-        polygon = None
-        if source == "overpass":
-            from geo import boundaries
-
-            polygon = boundaries.load().kabupaten.geometry.iloc[0]
-        road = osm.load_road_graph(source=source, polygon=polygon).to_travel_graph()
+        # polygon=None: Kukar buffered by 15 km, so that Samarinda's through-roads stay in.
+        road = osm.load_road_graph(source=jaringan.removeprefix("osm:")).to_travel_graph()
     return build(villages, points, boats=boats, road=road)

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import network
+from geo import network, settings
 from geo.network import TravelGraph
 from geo.reach import network_nearest
 
@@ -86,3 +86,21 @@ def test_load_network_perkiraan_ignores_boats(bounds, points):
         "perahu",
         "perkiraan",
     )
+
+
+def test_osm_road_network_joins_villages_near_it(bounds, points):
+    from .conftest import ROOT
+
+    osm_file = ROOT / "tests" / "data" / "osm" / "tenggarong.osm"
+    net = network.load_network(bounds.villages, points, jaringan=f"osm:{osm_file}", boats=None)
+    assert net.sources == ("jalan", "perkiraan")
+    edges = net.graph.edges
+    assert (edges["sumber"] == "jalan").any()
+    # Places near the fixture's roads join it; the rest of Kukar falls back to estimates.
+    joined = set(edges.loc[edges["sumber"] == "perkiraan", "u"]) & set(net.village_node)
+    assert joined
+    result = network_nearest(net.graph, facilities=net.point_node, demand=net.village_node)
+    boat_only = bounds.villages["kode"].isin(settings.NO_ROAD_VILLAGES).to_numpy()
+    assert result.reachable[~boat_only].all()
+    assert not result.reachable[boat_only].any()  # no boat legs given: unreachable, not 0
+    assert any("jalan" in s for s in result.sumber)
