@@ -8,6 +8,7 @@ time, so an override takes effect at once.
 from __future__ import annotations
 
 import os
+from datetime import time
 from pathlib import Path
 
 
@@ -117,3 +118,21 @@ FAR_MINUTES: float = 60.0
 LOW_REALIZATION_PERCENT: float = 70.0
 #: Cost of an unreachable village in the placement model (minutes): a full day.
 UNREACHABLE_MINUTES: float = 24 * 60.0
+
+# -- field-visit routes (geo.routing) ----------------------------------------------------------
+
+#: Working hours of a field day (local time, WITA).
+WORK_START: time = time(8, 0)
+WORK_END: time = time(16, 0)
+#: A leg or a visit may run this many minutes past the end of the working day before the team
+#: stops for the night (and the drive home on the last day as well).
+DAY_SLACK_MIN: int = 60
+#: The longest trip, in working days (Tabang and the delta take two or three).
+MAX_TRIP_DAYS: int = int(os.environ.get("JANGKAU_MAKS_HARI", "3"))
+#: Time in a village: fixed minutes (meeting the kepala desa) plus minutes per unrealized KPM,
+#: at most ``SERVICE_MAX_MIN`` (a team serves at most half a day in one village per trip).
+SERVICE_FIXED_MIN: float = 45.0
+SERVICE_PER_KPM_MIN: float = 0.5
+SERVICE_MAX_MIN: float = 240.0
+#: A priority point is worth this many minutes of travel to the solver.
+PRIZE_MINUTES_PER_POINT: float = 10.0

@@ -1,0 +1,577 @@
+"""Field-visit routes for joint Dinsos+BRI teams: a prize-collecting, multi-depot routing problem
+with duration limits, solved with PyVRP on a travel-time matrix from ``geo.network``.
+
+Model. Each team makes one trip from its depot and back, of at most ``min(days available,
+settings.MAX_TRIP_DAYS)`` working days. Time is counted in working minutes: a day runs from
+``settings.WORK_START`` to ``settings.WORK_END``, and a team that cannot finish the next leg and
+visit within the day stays overnight where it is and goes on the next morning (Tabang, the delta).
+Visiting a village earns its prize (its priority score); the solver maximises prizes collected minus
+minutes travelled. Service time = fixed minutes + minutes per unrealized KPM. Villages can be
+required, excluded, or locked to a team; a team without boat legs cannot use a path that needs a
+boat. Integers (minutes) are rounded once, here, and the solver gets an explicit seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import dijkstra
+
+from geo import settings
+from geo._errors import JangkauError
+from geo.network import SUMBER, PlaceNetwork
+
+FORBIDDEN = 10**7  # minutes: an edge a team must not use
+
+
+class RoutingError(JangkauError):
+    """The request cannot be planned (no teams, no days, required villages that cannot fit)."""
+
+
+@dataclass(frozen=True)
+class Team:
+    """A joint Dinsos+BRI field team.
+
+    Attributes
+    ----------
+    nama
+        Team name shown on sheets (``Tim 1``).
+    depot
+        Depot id (a BRI branch office or the Dinsos office).
+    hari
+        Working days available for this trip.
+    perahu
+        Whether the team may take boat legs.
+    anggota
+        Members (names as the planner typed them).
+    """
+
+    nama: str
+    depot: str
+    hari: int = 1
+    perahu: bool = True
+    anggota: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.hari < 1:
+            raise RoutingError(f"{self.nama}: jumlah hari harus 1 atau lebih.")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A village that may be visited."""
+
+    kode_desa: str
+    desa: str
+    kecamatan: str
+    hadiah: float  # prize: the priority score (0–100)
+    kpm_belum: int
+    wajib: bool = False
+    kunci_tim: str | None = None  # locked to this team
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One visit on a route. Times are local (WITA) and naive."""
+
+    urutan: int
+    kode_desa: str
+    desa: str
+    kecamatan: str
+    hari: int
+    tiba: datetime
+    berangkat: datetime
+    menit_tempuh: int
+    moda: str
+    sumber: str
+    kpm_belum: int
+    menginap: bool = False  # the team stays overnight here after this visit
+
+
+@dataclass(frozen=True)
+class TeamRoute:
+    """A team's trip: its stops in order and the way back to the depot."""
+
+    tim: str
+    depot: str
+    depot_nama: str
+    anggota: tuple[str, ...]
+    stops: tuple[Stop, ...]
+    berangkat: datetime
+    kembali: datetime
+    menit_pulang: int
+    moda_pulang: str
+    sumber_pulang: str
+
+    @property
+    def hari(self) -> int:
+        return (self.kembali.date() - self.berangkat.date()).days + 1
+
+    def summary(self) -> dict:
+        return {
+            "tim": self.tim,
+            "depot": self.depot,
+            "desa": len(self.stops),
+            "hari": self.hari,
+            "kpm_belum": sum(s.kpm_belum for s in self.stops),
+        }
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """A solved plan: routes per team and the villages left out, each with a reason."""
+
+    params: dict
+    routes: tuple[TeamRoute, ...]
+    tidak_dikunjungi: tuple[tuple[str, str, str], ...]  # (kode_desa, desa, alasan)
+    is_demo: bool = False
+    dibuat: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+    def __post_init__(self) -> None:
+        visited = [s.kode_desa for r in self.routes for s in r.stops]
+        if len(visited) != len(set(visited)):
+            raise ValueError("a village appears on two routes")
+        if set(visited) & {k for k, _, _ in self.tidak_dikunjungi}:
+            raise ValueError("a village is both visited and left out")
+
+    def summary(self) -> dict:
+        return {
+            "tim": len(self.routes),
+            "desa_dikunjungi": sum(len(r.stops) for r in self.routes),
+            "desa_tidak_dikunjungi": len(self.tidak_dikunjungi),
+            "kpm_belum_dijangkau": sum(s.kpm_belum for r in self.routes for s in r.stops),
+        }
+
+    def to_json(self) -> dict:
+        """The CLI's ``rute.json`` layout."""
+        return {
+            "params": self.params,
+            "data_contoh": self.is_demo,
+            "routes": [
+                {
+                    "tim": r.tim,
+                    "depot": r.depot,
+                    "depot_nama": r.depot_nama,
+                    "anggota": list(r.anggota),
+                    "berangkat": r.berangkat.isoformat(),
+                    "kembali": r.kembali.isoformat(),
+                    "pulang": {
+                        "menit_tempuh": r.menit_pulang,
+                        "moda": r.moda_pulang,
+                        "sumber": r.sumber_pulang,
+                    },
+                    "stops": [
+                        {
+                            "urutan": s.urutan,
+                            "kode_desa": s.kode_desa,
+                            "desa": s.desa,
+                            "kecamatan": s.kecamatan,
+                            "hari": s.hari,
+                            "tiba": s.tiba.isoformat(),
+                            "berangkat": s.berangkat.isoformat(),
+                            "menit_tempuh": s.menit_tempuh,
+                            "moda": s.moda,
+                            "sumber": s.sumber,
+                            "kpm_belum": s.kpm_belum,
+                            "menginap": s.menginap,
+                        }
+                        for s in r.stops
+                    ],
+                }
+                for r in self.routes
+            ],
+            "tidak_dikunjungi": [
+                {"kode_desa": k, "desa": d, "alasan": a} for k, d, a in self.tidak_dikunjungi
+            ],
+        }
+
+
+# -- travel matrix ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegMatrix:
+    """Travel between locations (depots first, then candidates): minutes, km, sources, modes."""
+
+    minutes: np.ndarray
+    km: np.ndarray
+    sumber: np.ndarray  # object: "jalan+perahu"
+    moda: np.ndarray  # object: "mobil+longboat"
+
+    def uses_boat(self) -> np.ndarray:
+        return np.vectorize(lambda s: "perahu" in s, otypes=[bool])(self.sumber)
+
+
+def leg_matrix(net: PlaceNetwork, nodes: np.ndarray) -> LegMatrix:
+    """Shortest travel times between the given graph nodes, with the km, sources and modes of
+    each chosen path (walked back along the predecessors)."""
+    graph = net.graph
+    dist, pred = dijkstra(graph.matrix(), indices=nodes, return_predecessors=True)
+    best = graph.best_edges().set_index(["u", "v"])
+    n = len(nodes)
+    minutes = dist[:, nodes]
+    km = np.full((n, n), np.nan)
+    sumber = np.full((n, n), "", dtype=object)
+    moda = np.full((n, n), "", dtype=object)
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                km[i, j] = 0.0
+                continue
+            if not np.isfinite(minutes[i, j]):
+                continue
+            total, used, modes = 0.0, set(), []
+            node = nodes[j]
+            while node != nodes[i]:
+                prev = pred[i, node]
+                leg = best.loc[(prev, node)]
+                total += float(leg["km"])
+                used.add(leg["sumber"])
+                if leg["moda"] not in modes:
+                    modes.append(leg["moda"])
+                node = prev
+            km[i, j] = total
+            sumber[i, j] = "+".join(s for s in SUMBER if s in used)
+            moda[i, j] = "+".join(reversed(modes))
+    return LegMatrix(minutes=minutes, km=km, sumber=sumber, moda=moda)
+
+
+# -- solving ---------------------------------------------------------------------------------
+
+
+def service_minutes(kpm_belum: int) -> int:
+    """Minutes spent in a village: fixed time plus time per unrealized KPM, capped."""
+    minutes = settings.SERVICE_FIXED_MIN + settings.SERVICE_PER_KPM_MIN * kpm_belum
+    return int(round(min(minutes, settings.SERVICE_MAX_MIN)))
+
+
+def _day_minutes() -> int:
+    start = datetime.combine(date.today(), settings.WORK_START)
+    end = datetime.combine(date.today(), settings.WORK_END)
+    return int((end - start).total_seconds() // 60)
+
+
+def solve(
+    net: PlaceNetwork,
+    depots: pd.DataFrame,
+    depot_nodes: np.ndarray,
+    candidates: list[Candidate],
+    candidate_nodes: np.ndarray,
+    teams: list[Team],
+    *,
+    mulai: date,
+    seed: int = 1,
+    batas_detik: float = 5.0,
+    is_demo: bool = False,
+) -> RoutePlan:
+    """Plan the teams' trips.
+
+    Parameters
+    ----------
+    net
+        The travel network.
+    depots
+        ``id``, ``nama`` of the depots, in the order of ``depot_nodes``.
+    depot_nodes, candidate_nodes
+        Graph nodes of the depots and of the candidate villages.
+    candidates
+        Villages that may be visited, with prizes.
+    teams
+        The teams; each starts from and returns to its depot.
+    mulai
+        The first working day of the trips.
+    seed, batas_detik
+        Solver seed and time limit (seconds).
+
+    Raises
+    ------
+    RoutingError
+        No teams, no candidates, an unknown depot, or required villages that no team can fit.
+    """
+    from pyvrp import Model
+    from pyvrp.stop import MaxRuntime
+
+    if not teams:
+        raise RoutingError("Belum ada tim. Tambahkan sedikitnya satu tim dengan depotnya.")
+    if not candidates:
+        raise RoutingError("Belum ada desa calon. Pilih desa yang akan dikunjungi.")
+    depot_ids = list(depots["id"])
+    for team in teams:
+        if team.depot not in depot_ids:
+            raise RoutingError(f"{team.nama}: depot {team.depot} tidak dikenal.")
+    names = [t.nama for t in teams]
+    for c in candidates:
+        if c.kunci_tim and c.kunci_tim not in names:
+            raise RoutingError(f"Desa {c.desa} dikunci ke {c.kunci_tim}, tetapi tim itu tidak ada.")
+
+    nodes = np.concatenate([np.asarray(depot_nodes), np.asarray(candidate_nodes)])
+    legs = leg_matrix(net, nodes)
+    n_dep = len(depot_ids)
+    day = _day_minutes()
+    boat = legs.uses_boat()
+    service = np.array([service_minutes(c.kpm_belum) for c in candidates])
+
+    def trip_days(team: Team) -> int:
+        return max(1, min(team.hari, settings.MAX_TRIP_DAYS))
+
+    # Villages no team can visit within its trip (out and back, with the visit).
+    reach_ok = np.zeros(len(candidates), dtype=bool)
+    for team in teams:
+        d = depot_ids.index(team.depot)
+        limit = trip_days(team) * day
+        out = legs.minutes[d, n_dep:] + legs.minutes[n_dep:, d].T
+        allowed = np.isfinite(out) & (out + service <= limit)
+        if not team.perahu:
+            allowed &= ~boat[d, n_dep:] & ~boat[n_dep:, d]
+        locked = np.array([c.kunci_tim in (None, team.nama) for c in candidates])
+        reach_ok |= allowed & locked
+    unfit = [c.desa for c, ok in zip(candidates, reach_ok, strict=True) if c.wajib and not ok]
+    if unfit:
+        raise RoutingError(
+            "Desa wajib ini tidak dapat dicapai dan kembali dalam batas hari tim mana pun: "
+            f"{', '.join(unfit)}. Tambah hari, pilih depot yang lebih dekat, izinkan perahu, "
+            "atau lepaskan status wajibnya."
+        )
+
+    model = Model()
+    locations = [model.add_location(x=0, y=0) for _ in range(len(nodes))]
+    vrp_depots = [model.add_depot(locations[i], name=str(depot_ids[i])) for i in range(n_dep)]
+    clients = []
+    for k, c in enumerate(candidates):
+        if c.wajib or reach_ok[k]:
+            clients.append(
+                model.add_client(
+                    locations[n_dep + k],
+                    service_duration=int(service[k]),
+                    prize=int(round(c.hadiah * settings.PRIZE_MINUTES_PER_POINT)),
+                    required=bool(c.wajib),
+                    name=c.kode_desa,
+                )
+            )
+        else:
+            clients.append(None)
+    minutes_int = np.where(np.isfinite(legs.minutes), np.rint(legs.minutes), FORBIDDEN)
+    minutes_int = minutes_int.astype(np.int64)
+    for team in teams:
+        profile = model.add_profile(name=team.nama)
+        d = depot_ids.index(team.depot)
+        model.add_vehicle_type(
+            num_available=1,
+            start_depot=vrp_depots[d],
+            end_depot=vrp_depots[d],
+            shift_duration=trip_days(team) * day,
+            # The cost is travel minutes (edge "distance"); service time only uses up the shift.
+            unit_distance_cost=1,
+            unit_duration_cost=0,
+            profile=profile,
+            name=team.nama,
+        )
+        blocked = np.zeros(len(nodes), dtype=bool)
+        for k, c in enumerate(candidates):
+            if c.kunci_tim not in (None, team.nama):
+                blocked[n_dep + k] = True
+        for i in range(len(nodes)):
+            for j in range(len(nodes)):
+                if i == j:
+                    continue
+                value = int(minutes_int[i, j])
+                if blocked[i] or blocked[j] or (not team.perahu and boat[i, j]):
+                    value = FORBIDDEN
+                model.add_edge(
+                    locations[i], locations[j], distance=value, duration=value, profile=profile
+                )
+    result = model.solve(stop=MaxRuntime(batas_detik), seed=seed, display=False)
+    best = result.best
+    if not best.is_feasible():
+        raise RoutingError(
+            "Tidak ditemukan rencana yang memenuhi semua batas (hari kerja, desa wajib). Tambah "
+            "tim atau hari, atau kurangi desa wajib."
+        )
+
+    client_index = [k for k, c in enumerate(clients) if c is not None]
+    routes, visited = [], set()
+    for route in best.routes():
+        team = teams[route.vehicle_type()]
+        d = depot_ids.index(team.depot)
+        # A route's client activities number the clients in the order they were added.
+        order = [client_index[a.idx] for a in route if a.is_client()]
+        routes.append(_schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai))
+        visited.update(order)
+    left = []
+    for k, c in enumerate(candidates):
+        if k in visited:
+            continue
+        reason = (
+            "tidak dapat dicapai dan kembali dalam satu perjalanan dari depot tim mana pun"
+            if not reach_ok[k]
+            else "tidak terpilih: prioritas lebih rendah dari desa lain dalam batas waktu tim"
+        )
+        left.append((c.kode_desa, c.desa, reason))
+    params = {
+        "jam_kerja_menit": day,
+        "jam_mulai": settings.WORK_START.strftime("%H:%M"),
+        "jam_selesai": settings.WORK_END.strftime("%H:%M"),
+        "maks_hari_perjalanan": settings.MAX_TRIP_DAYS,
+        "layanan_menit_tetap": settings.SERVICE_FIXED_MIN,
+        "layanan_menit_per_kpm": settings.SERVICE_PER_KPM_MIN,
+        "mulai": mulai.isoformat(),
+        "seed": seed,
+        "batas_detik": batas_detik,
+        "tim": [
+            {"nama": t.nama, "depot": t.depot, "hari": t.hari, "perahu": t.perahu} for t in teams
+        ],
+    }
+    return RoutePlan(
+        params=params,
+        routes=tuple(sorted(routes, key=lambda r: names.index(r.tim))),
+        tidak_dikunjungi=tuple(left),
+        is_demo=is_demo,
+    )
+
+
+def working_days(start: date, count: int) -> list[date]:
+    """``count`` consecutive working days from ``start`` (Saturdays and Sundays skipped)."""
+    days, current = [], start
+    while len(days) < count:
+        if current.weekday() < 5:
+            days.append(current)
+        current += timedelta(days=1)
+    return days
+
+
+def _schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai) -> TeamRoute:
+    """Lay a route's visits on the calendar, day by day, with overnight stays.
+
+    A working day runs ``WORK_START``–``WORK_END``; legs and visits may run
+    ``settings.DAY_SLACK_MIN`` past its end. A leg that would end later but fits in a day starts
+    the next morning (the team stays overnight where it is). A longer leg (a boat trip to the
+    delta) runs on into the next working day. A visit that would end later starts the next
+    morning.
+    """
+    day, slack = _day_minutes(), settings.DAY_SLACK_MIN
+    days = working_days(mulai, 2 * (len(order) + 2) + settings.MAX_TRIP_DAYS)
+
+    def clock(di: int, minute: int) -> datetime:
+        return datetime.combine(days[di], settings.WORK_START) + timedelta(minutes=minute)
+
+    def travel_from(di: int, minute: int, travel: int) -> tuple[int, int]:
+        """Day and minute of arrival after ``travel`` working minutes."""
+        if minute + travel <= day + slack:
+            return di, minute + travel
+        if travel <= day:
+            return di + 1, travel  # leave the next morning
+        rest = travel - (day - minute)
+        return di + 1 + rest // day, rest % day  # a long leg runs on over the next day(s)
+
+    stops: list[Stop] = []
+    here, di, minute = d, 0, 0
+    for pos, k in enumerate(order, start=1):
+        there = n_dep + k
+        travel = int(round(legs.minutes[here, there]))
+        arrive_day, arrive = travel_from(di, minute, travel)
+        if arrive + int(service[k]) > day + slack:
+            # No time left for the visit today: stay overnight and set off the next morning.
+            arrive_day, arrive = (di + 1, travel) if travel <= day else (arrive_day + 1, 0)
+        if arrive_day > di and travel <= day and stops:
+            stops[-1] = _with_overnight(stops[-1])
+        leave = arrive + int(service[k])
+        stops.append(
+            Stop(
+                urutan=pos,
+                kode_desa=candidates[k].kode_desa,
+                desa=candidates[k].desa,
+                kecamatan=candidates[k].kecamatan,
+                hari=arrive_day + 1,
+                tiba=clock(arrive_day, arrive),
+                berangkat=clock(arrive_day, leave),
+                menit_tempuh=travel,
+                moda=str(legs.moda[here, there]),
+                sumber=str(legs.sumber[here, there]),
+                kpm_belum=candidates[k].kpm_belum,
+            )
+        )
+        here, di, minute = there, arrive_day, leave
+    back = int(round(legs.minutes[here, d])) if order else 0
+    end_day, end = travel_from(di, minute, back)
+    if end_day > di and back <= day and stops:
+        stops[-1] = _with_overnight(stops[-1])
+    return TeamRoute(
+        tim=team.nama,
+        depot=str(depots["id"].iloc[d]),
+        depot_nama=str(depots["nama"].iloc[d]),
+        anggota=team.anggota,
+        stops=tuple(stops),
+        berangkat=clock(0, 0),
+        kembali=clock(end_day, end),
+        menit_pulang=back,
+        moda_pulang=str(legs.moda[here, d]) if order else "",
+        sumber_pulang=str(legs.sumber[here, d]) if order else "",
+    )
+
+
+def _with_overnight(stop: Stop) -> Stop:
+    return Stop(**{**stop.__dict__, "menginap": True})
+
+
+def network_with_depots(
+    villages: pd.DataFrame,
+    points: pd.DataFrame,
+    depots: pd.DataFrame,
+    *,
+    boats: pd.DataFrame | None = None,
+    jaringan: str | None = None,
+) -> tuple[PlaceNetwork, np.ndarray]:
+    """The travel network with the depots joined to it; returns it and the depots' nodes.
+
+    Depots (branch offices, some outside Kukar) join like service points, by estimate legs.
+    """
+    from geo.network import load_network
+
+    extra = pd.DataFrame(
+        {
+            "id": "DEPOT:" + depots["id"].astype(str),
+            "nama": depots["nama"],
+            "jenis": "depot",
+            "lat": depots["lat"].astype(float),
+            "lon": depots["lon"].astype(float),
+            "kode_desa": None,
+        }
+    )
+    both = pd.concat([points, extra], ignore_index=True)
+    net = load_network(villages, both, jaringan=jaringan, boats=boats)
+    # The returned network's point_node covers the service points only, as geo.access expects.
+    points_only = PlaceNetwork(
+        graph=net.graph,
+        village_node=net.village_node,
+        point_node=net.point_node[: len(points)],
+        sources=net.sources,
+    )
+    return points_only, net.point_node[len(points) :]
+
+
+def candidates_from(
+    ranked: pd.DataFrame,
+    *,
+    wajib: tuple[str, ...] = (),
+    kecuali: tuple[str, ...] = (),
+    kunci: dict[str, str] | None = None,
+) -> list[Candidate]:
+    """Candidates from ``geo.access.priority`` rows (``kode_desa``, ``desa``, ``kecamatan``,
+    ``skor``, ``belum``), minus the excluded villages; required and locked ones marked."""
+    kunci = kunci or {}
+    rows = ranked[~ranked["kode_desa"].isin(kecuali)]
+    return [
+        Candidate(
+            kode_desa=r.kode_desa,
+            desa=r.desa,
+            kecamatan=r.kecamatan,
+            hadiah=float(r.skor),
+            kpm_belum=int(r.belum),
+            wajib=r.kode_desa in wajib,
+            kunci_tim=kunci.get(r.kode_desa),
+        )
+        for r in rows.itertuples()
+    ]
