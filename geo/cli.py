@@ -243,6 +243,71 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_routes(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from geo import boundaries, coverage, routing
+    from geo.importer import has_demo_marker, read_table
+    from geo.service_points import read_points
+
+    bounds = boundaries.load()
+    kab = bounds.kabupaten.geometry.iloc[0]
+    layanan = Path(args.layanan)
+    points = read_points(
+        _read(layanan), filename=layanan.name, kabupaten=kab, villages=bounds.villages
+    )
+    desa = Path(args.desa)
+    table, _ = read_table(_read(desa), filename=desa.name)
+    counts, problems = coverage.read_village_counts(table, filename=desa.name)
+    for message in problems:
+        print("Peringatan: " + message, file=sys.stderr)
+    if args.depot:
+        depot_path = Path(args.depot)
+        depots = read_points(
+            _read(depot_path), filename=depot_path.name, kabupaten=kab, depots=True
+        ).frame
+    else:
+        from geo import demo
+
+        depots = demo.generate_depots()
+    try:
+        mulai = date.fromisoformat(args.mulai) if args.mulai else date.today()
+    except ValueError:
+        raise JangkauError(f"--mulai '{args.mulai}' bukan tanggal; tulis YYYY-MM-DD.") from None
+    if args.tim < 1 or args.hari < 1:
+        raise JangkauError("--tim dan --hari harus 1 atau lebih.")
+    teams = routing.default_teams(depots, counts, bounds.villages, n=args.tim, hari=args.hari)
+    is_demo = points.is_demo or has_demo_marker(table, list(table.columns))
+    plan = routing.plan_routes(
+        bounds.villages,
+        points.active(),
+        depots,
+        counts,
+        teams=teams,
+        mulai=routing.working_days(mulai, 1)[0],
+        boats=_store().boat_legs(),
+        seed=args.seed,
+        batas_detik=args.batas_detik,
+        is_demo=is_demo,
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "rute.json").write_text(
+        json.dumps(plan.to_json(), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    files = {"rute.json": str(out / "rute.json")}
+    try:
+        from geo import sheets
+    except ImportError:  # pragma: no cover - the sheets module ships with the project
+        sheets = None
+    if sheets is not None:
+        kpm = None  # the CLI has no per-KPM list: sheets carry counts and blank lines
+        written = sheets.route_sheet_files(plan, villages=bounds.villages, kpm=kpm, out_dir=out)
+        files.update({name: str(path) for name, path in written.items()})
+    print(json.dumps({**plan.summary(), "berkas": files}, ensure_ascii=False))
+    return 0
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -292,6 +357,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--perahu", help="CSV ruas perahu (bawaan: tabel di basis data)")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_nearest)
+
+    p = sub.add_parser("routes", help="rute kunjungan tim Dinsos+BRI dan lembar rute PDF")
+    p.add_argument("--desa", required=True, help="desa.csv hasil reconcile (KPM per desa)")
+    p.add_argument("--layanan", required=True, help="CSV/XLSX titik layanan")
+    p.add_argument("--depot", help="CSV depot id,nama,lat,lon (bawaan: kantor BRI contoh)")
+    p.add_argument("--tim", type=int, required=True, help="jumlah tim")
+    p.add_argument("--hari", type=int, required=True, help="hari kerja per tim")
+    p.add_argument("--mulai", help="tanggal mulai YYYY-MM-DD (bawaan: hari ini)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--batas-detik", type=float, default=5.0, dest="batas_detik")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_routes)
 
     p = sub.add_parser("peta", help="peta cakupan sebagai satu berkas HTML")
     p.add_argument("--layanan", required=True, help="CSV/XLSX titik layanan")

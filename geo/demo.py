@@ -988,6 +988,11 @@ def _realisasi(
     return rows.iloc[order][REALISASI_COLUMNS].reset_index(drop=True)
 
 
+def generate_depots() -> pd.DataFrame:
+    """The demo depots (``id``, ``nama``, ``lat``, ``lon``): BRI branch offices and Dinsos."""
+    return _depot()[["id", "nama", "lat", "lon"]]
+
+
 def _depot() -> pd.DataFrame:
     return pd.DataFrame(
         [(i, nama, lat, lon, f"{LAYANAN_MARK} (lokasi perkiraan)") for i, nama, lat, lon in DEPOTS],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -566,3 +567,97 @@ def standalone_html(fmap: folium.Map, *, title: str, demo: bool) -> str:
     if demo:
         head += f'<meta name="jangkau-data" content="{DEMO_LABEL}">'
     return page.replace("<head>", "<head>" + head, 1)
+
+
+#: Route colours per team (ColorBrewer Dark2).
+TEAM_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d"]
+
+
+def route_map(
+    plan_routes: list,
+    *,
+    villages: gpd.GeoDataFrame,
+    kecamatan: gpd.GeoDataFrame,
+    depots: pd.DataFrame,
+    options: MapOptions | None = None,
+) -> folium.Map:
+    """Each team's route in its own colour with numbered stops (``geo.routing.TeamRoute``).
+
+    Lines join village reference points in visiting order (straight, for overview); legs that
+    need a boat are dashed.
+    """
+    options = options or MapOptions()
+    bounds = villages.total_bounds
+    fmap = _base_map(bounds, options)
+    geometry = _layer_geometry(villages, options.simplify)
+    outline = gpd.GeoDataFrame(
+        {"kode": villages["kode"].to_numpy()}, geometry=geometry.values, crs=settings.CRS_GEO
+    )
+    folium.GeoJson(
+        json.loads(outline.to_json(drop_id=True)),
+        name="Desa/kelurahan",
+        style_function=lambda f: {"color": "#999999", "weight": 0.4, "fillOpacity": 0.05},
+        interactive=False,
+    ).add_to(fmap)
+    _kecamatan_layer(fmap, kecamatan, options)
+    ref = villages.set_index("kode")[["ref_lat", "ref_lon", "nama"]]
+    dep = depots.set_index("id")[["lat", "lon", "nama"]]
+    classes = []
+    for i, route in enumerate(plan_routes):
+        color = TEAM_COLORS[i % len(TEAM_COLORS)]
+        classes.append((color, html.escape(f"{route.tim} ({route.depot_nama})")))
+        group = folium.FeatureGroup(name=f"{route.tim}")
+        start = dep.loc[route.depot] if route.depot in dep.index else None
+        points = []
+        if start is not None:
+            points.append((float(start["lat"]), float(start["lon"]), ""))
+        for stop in route.stops:
+            row = ref.loc[stop.kode_desa]
+            points.append((float(row["ref_lat"]), float(row["ref_lon"]), stop.sumber))
+        if start is not None:
+            points.append((float(start["lat"]), float(start["lon"]), route.sumber_pulang))
+        for (lat0, lon0, _), (lat1, lon1, sumber) in itertools.pairwise(points):
+            folium.PolyLine(
+                [[round(lat0, 5), round(lon0, 5)], [round(lat1, 5), round(lon1, 5)]],
+                color=color,
+                weight=3,
+                opacity=0.9,
+                dash_array="8 6" if "perahu" in sumber else None,
+                interactive=False,
+            ).add_to(group)
+        for stop in route.stops:
+            row = ref.loc[stop.kode_desa]
+            folium.Marker(
+                [round(float(row["ref_lat"]), 5), round(float(row["ref_lon"]), 5)],
+                icon=folium.DivIcon(
+                    html=(
+                        f'<div class="jangkau-stop" style="background:{color};color:#fff;'
+                        "border:2px solid #fff;border-radius:11px;width:22px;height:22px;"
+                        "line-height:18px;text-align:center;font:bold 11px sans-serif;"
+                        'transform:translate(-50%,-50%)">'
+                        f"{stop.urutan}</div>"
+                    ),
+                    icon_size=(0, 0),
+                ),
+                tooltip=html.escape(
+                    f"{route.tim} · {stop.urutan}. {stop.desa} (hari {stop.hari}, "
+                    f"tiba {stop.tiba:%H:%M})"
+                ),
+            ).add_to(group)
+        if start is not None:
+            # A square drawn with a DivIcon (folium's polygon markers need an extra plug-in).
+            folium.Marker(
+                [float(start["lat"]), float(start["lon"])],
+                icon=folium.DivIcon(
+                    html=(
+                        f'<div style="background:{color};border:2px solid #000;width:14px;'
+                        'height:14px;transform:translate(-50%,-50%)"></div>'
+                    ),
+                    icon_size=(0, 0),
+                ),
+                tooltip=html.escape(f"Depot: {start['nama']}"),
+            ).add_to(group)
+        group.add_to(fmap)
+    classes.append(("#ffffff", "garis putus-putus: lewat perahu; kotak: depot"))
+    legend = _legend_html("Rute kunjungan", classes, [])
+    return _finish(fmap, legend, bounds, options)

@@ -145,11 +145,48 @@ class RoutePlan:
             "kpm_belum_dijangkau": sum(s.kpm_belum for r in self.routes for s in r.stops),
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> RoutePlan:
+        """The plan back from ``to_json()`` (a saved plan, a ``rute.json``)."""
+
+        def when(text: str) -> datetime:
+            return datetime.fromisoformat(text)
+
+        routes = tuple(
+            TeamRoute(
+                tim=r["tim"],
+                depot=r["depot"],
+                depot_nama=r.get("depot_nama", r["depot"]),
+                anggota=tuple(r.get("anggota", ())),
+                stops=tuple(
+                    Stop(**{**s, "tiba": when(s["tiba"]), "berangkat": when(s["berangkat"])})
+                    for s in r["stops"]
+                ),
+                berangkat=when(r["berangkat"]),
+                kembali=when(r["kembali"]),
+                menit_pulang=r["pulang"]["menit_tempuh"],
+                moda_pulang=r["pulang"]["moda"],
+                sumber_pulang=r["pulang"]["sumber"],
+            )
+            for r in data["routes"]
+        )
+        left = tuple((x["kode_desa"], x["desa"], x["alasan"]) for x in data["tidak_dikunjungi"])
+        return cls(
+            params=data["params"],
+            routes=routes,
+            tidak_dikunjungi=left,
+            is_demo=bool(data.get("data_contoh", False)),
+            dibuat=when(data["dibuat"])
+            if "dibuat" in data
+            else datetime.now().replace(microsecond=0),
+        )
+
     def to_json(self) -> dict:
         """The CLI's ``rute.json`` layout."""
         return {
             "params": self.params,
             "data_contoh": self.is_demo,
+            "dibuat": self.dibuat.isoformat(),
             "routes": [
                 {
                     "tim": r.tim,
@@ -210,7 +247,13 @@ def leg_matrix(net: PlaceNetwork, nodes: np.ndarray) -> LegMatrix:
     each chosen path (walked back along the predecessors)."""
     graph = net.graph
     dist, pred = dijkstra(graph.matrix(), indices=nodes, return_predecessors=True)
-    best = graph.best_edges().set_index(["u", "v"])
+    edges = graph.best_edges()
+    best = {
+        (u, v): (k, s, m)
+        for u, v, k, s, m in zip(
+            edges["u"], edges["v"], edges["km"], edges["sumber"], edges["moda"], strict=True
+        )
+    }
     n = len(nodes)
     minutes = dist[:, nodes]
     km = np.full((n, n), np.nan)
@@ -227,11 +270,11 @@ def leg_matrix(net: PlaceNetwork, nodes: np.ndarray) -> LegMatrix:
             node = nodes[j]
             while node != nodes[i]:
                 prev = pred[i, node]
-                leg = best.loc[(prev, node)]
-                total += float(leg["km"])
-                used.add(leg["sumber"])
-                if leg["moda"] not in modes:
-                    modes.append(leg["moda"])
+                leg_km, leg_sumber, leg_moda = best[(prev, node)]
+                total += float(leg_km)
+                used.add(leg_sumber)
+                if leg_moda not in modes:
+                    modes.append(leg_moda)
                 node = prev
             km[i, j] = total
             sumber[i, j] = "+".join(s for s in SUMBER if s in used)
@@ -575,3 +618,83 @@ def candidates_from(
         )
         for r in rows.itertuples()
     ]
+
+
+def plan_routes(
+    villages: pd.DataFrame,
+    points: pd.DataFrame,
+    depots: pd.DataFrame,
+    counts: pd.DataFrame,
+    *,
+    teams: list[Team],
+    mulai: date,
+    pilihan: list[str] | None = None,
+    wajib: tuple[str, ...] = (),
+    kecuali: tuple[str, ...] = (),
+    kunci: dict[str, str] | None = None,
+    boats: pd.DataFrame | None = None,
+    jaringan: str | None = None,
+    seed: int = 1,
+    batas_detik: float = 5.0,
+    is_demo: bool = False,
+) -> RoutePlan:
+    """From data to a plan: network, priority scores, candidates, solve. Page and CLI use this.
+
+    Parameters
+    ----------
+    counts
+        Per-village counts of a round (``Store.round_villages()`` or the CLI's ``desa.csv``).
+    pilihan
+        Candidate village codes; ``None``: every village with unrealized KPM. Required and
+        locked villages are always candidates.
+    """
+    from geo import access, coverage
+
+    net, depot_nodes = network_with_depots(villages, points, depots, boats=boats, jaringan=jaringan)
+    near = access.nearest(net, villages, points)
+    cov = coverage.compute(villages, counts)
+    ranked = access.priority(near, cov.villages)
+    keep = set(wajib) | set((kunci or {}).keys())
+    if pilihan is None:
+        keep |= set(ranked.loc[ranked["belum"] > 0, "kode_desa"])
+    else:
+        keep |= set(pilihan)
+    candidates = candidates_from(
+        ranked[ranked["kode_desa"].isin(keep)], wajib=wajib, kecuali=kecuali, kunci=kunci
+    )
+    position = {code: i for i, code in enumerate(villages["kode"])}
+    candidate_nodes = net.village_node[[position[c.kode_desa] for c in candidates]]
+    return solve(
+        net,
+        depots.reset_index(drop=True),
+        depot_nodes,
+        candidates,
+        candidate_nodes,
+        teams,
+        mulai=mulai,
+        seed=seed,
+        batas_detik=batas_detik,
+        is_demo=is_demo,
+    )
+
+
+def default_teams(
+    depots: pd.DataFrame, counts: pd.DataFrame, villages: pd.DataFrame, *, n: int, hari: int
+) -> list[Team]:
+    """``n`` teams of ``hari`` days at the BRI branch offices, the branch whose area holds the
+    most unrealized KPM first (round-robin after that); the Dinsos office when no branch matches.
+    """
+    from geo import coverage
+
+    if n < 1:
+        raise RoutingError("Jumlah tim harus 1 atau lebih.")
+    cov = coverage.compute(villages, counts)
+    need = cov.villages.groupby("cabang")["belum"].sum().sort_values(ascending=False)
+    order = []
+    for branch in need.index:
+        match = depots[depots["nama"].str.contains(branch, case=False, regex=False)]
+        if len(match):
+            order.append(str(match["id"].iloc[0]))
+    if not order:
+        order = [str(depots["id"].iloc[0])]
+    return [Team(nama=f"Tim {i + 1}", depot=order[i % len(order)], hari=hari) for i in range(n)]

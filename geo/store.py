@@ -112,6 +112,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "where a service point's position comes from",
         ["ALTER TABLE service_points ADD COLUMN posisi VARCHAR(20)"],
     ),
+    (
+        4,
+        "saved route plans",
+        [
+            """CREATE TABLE route_plans (
+                id INTEGER PRIMARY KEY,
+                nama VARCHAR(200) NOT NULL,
+                created_at VARCHAR(32) NOT NULL,
+                is_demo BOOLEAN NOT NULL,
+                plan TEXT NOT NULL
+            )""",
+        ],
+    ),
 ]
 
 VILLAGE_COUNTS = ["kpm", *STATUSES]
@@ -404,6 +417,48 @@ class Store:
         )
         frame["is_demo"] = frame["is_demo"].astype(bool)
         return frame
+
+    def save_plan(self, nama: str, plan: dict, *, is_demo: bool) -> int:
+        """Save a route plan (``RoutePlan.to_json()``); returns its number."""
+        with _write_errors("rencana rute"), self.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO route_plans (nama, created_at, is_demo, plan) "
+                        "VALUES (:n, :c, :d, :p) RETURNING id"
+                    ),
+                    {
+                        "n": nama,
+                        "c": _now(),
+                        "d": bool(is_demo),
+                        "p": json.dumps(plan, ensure_ascii=False),
+                    },
+                ).scalar_one()
+            )
+
+    def plans(self) -> pd.DataFrame:
+        """Saved plans, newest first: ``id``, ``nama``, ``created_at``, ``is_demo``."""
+        frame = self._frame(
+            "SELECT id, nama, created_at, is_demo FROM route_plans ORDER BY id DESC"
+        )
+        frame["is_demo"] = frame["is_demo"].astype(bool)
+        return frame
+
+    def plan(self, plan_id: int) -> dict:
+        """A saved plan's JSON.
+
+        Raises
+        ------
+        StoreError
+            No such plan.
+        """
+        with self.engine.connect() as conn:
+            text = conn.execute(
+                sa.text("SELECT plan FROM route_plans WHERE id = :i"), {"i": plan_id}
+            ).scalar()
+        if text is None:
+            raise StoreError(f"Rencana rute nomor {plan_id} tidak ada di basis data.")
+        return json.loads(text)
 
     def has_demo_points(self) -> bool:
         """Whether any active service point comes from the demo set."""

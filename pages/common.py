@@ -56,6 +56,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/peta_cakupan.py", "Peta Cakupan", ":material/map:"),
     ("pages/rekonsiliasi.py", "Data & Rekonsiliasi", ":material/sync_alt:"),
     ("pages/jarak_layanan.py", "Jarak Layanan", ":material/route:"),
+    ("pages/rute_kunjungan.py", "Rute Kunjungan", ":material/directions_car:"),
 ]
 
 
@@ -71,6 +72,7 @@ class Keys:
     SELECT_ROUND = "select_round_next_run"
     LAST_ROUND = "last_reconciled_round"
     FLASH = "flash_message"
+    PLAN = "route_plan"
 
 
 @st.cache_resource(show_spinner="Memuat batas wilayah Kutai Kartanegara…")

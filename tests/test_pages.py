@@ -15,6 +15,7 @@ PAGES = [
     "pages/peta_cakupan.py",
     "pages/rekonsiliasi.py",
     "pages/jarak_layanan.py",
+    "pages/rute_kunjungan.py",
 ]
 
 

@@ -1,0 +1,271 @@
+"""Rute Kunjungan: choose villages, teams and dates; solve; see, adjust, save and print routes."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import access, coverage, fmt, maps, routing
+from geo._errors import JangkauError
+from pages.common import Keys, flash, map_layers, md, page_setup, round_villages, service_points
+
+ctx = page_setup("Rute Kunjungan", icon=":material/directions_car:")
+store = ctx.store
+points = service_points(store.get_meta("points_version", "0") or "0")
+depots = store.depots()
+counts = round_villages(ctx.round.id if ctx.round else None)
+if depots.empty:
+    st.warning("Belum ada depot (kantor cabang BRI / Dinsos). Muat DATA CONTOH atau tambah depot.")
+    st.stop()
+
+villages = ctx.bounds.villages
+names = dict(
+    zip(villages["kode"], villages["nama"] + " (" + villages["kecamatan"] + ")", strict=True)
+)
+depot_names = dict(zip(depots["id"], depots["nama"], strict=True))
+
+st.subheader("1. Desa calon")
+cov = coverage.compute(villages, counts)
+c1, c2 = st.columns([1, 2])
+mode = c1.radio(
+    "Pilih desa", ["Prioritas teratas", "Per kecamatan", "Pilih sendiri"], key="route_mode"
+)
+if mode == "Prioritas teratas":
+    top_n = c2.slider("Jumlah desa dengan skor prioritas tertinggi", 5, 237, 40, key="route_top")
+    pilihan = None
+elif mode == "Per kecamatan":
+    kec = dict(zip(ctx.bounds.kecamatan["kode"], ctx.bounds.kecamatan["nama"], strict=True))
+    chosen_kec = c2.multiselect("Kecamatan", list(kec), format_func=kec.get, key="route_kec")
+    pilihan = list(villages.loc[villages["kode_kec"].isin(chosen_kec), "kode"])
+else:
+    pilihan = c2.multiselect("Desa", list(names), format_func=names.get, key="route_desa")
+if "route_x_next" in st.session_state:  # set by "Susun ulang tanpa desa ini"
+    st.session_state["route_x"] = st.session_state.pop("route_x_next")
+r1, r2 = st.columns(2)
+wajib = r1.multiselect("Wajib dikunjungi", list(names), format_func=names.get, key="route_wajib")
+kecuali = r2.multiselect("Jangan dikunjungi", list(names), format_func=names.get, key="route_x")
+
+st.subheader("2. Tim dan tanggal")
+if "route_teams" not in st.session_state:
+    st.session_state["route_teams"] = pd.DataFrame(
+        [
+            {"nama": t.nama, "depot": t.depot, "hari": t.hari, "perahu": True, "anggota": ""}
+            for t in routing.default_teams(depots, counts, villages, n=3, hari=2)
+        ]
+    )
+teams_table = st.data_editor(
+    st.session_state["route_teams"],
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    key="route_teams_editor",
+    column_config={
+        "nama": st.column_config.TextColumn("Tim", required=True),
+        "depot": st.column_config.SelectboxColumn(
+            "Depot", options=list(depot_names), required=True
+        ),
+        "hari": st.column_config.NumberColumn("Hari", min_value=1, max_value=10, step=1),
+        "perahu": st.column_config.CheckboxColumn("Boleh naik perahu", default=True),
+        "anggota": st.column_config.TextColumn("Anggota (pisahkan dengan koma)"),
+    },
+)
+st.caption("Depot: " + md(", ".join(f"{k} = {v}" for k, v in depot_names.items())))
+d1, d2, d3 = st.columns(3)
+mulai = d1.date_input("Mulai", value=date.today() + timedelta(days=7), format="DD/MM/YYYY")
+seed = d2.number_input("Seed", min_value=0, value=1, step=1)
+limit = d3.number_input("Batas waktu hitung (detik)", min_value=1, max_value=120, value=5)
+
+kunci = st.session_state.get("route_locks", {})
+if kunci:
+    st.caption("Dikunci ke tim: " + md(", ".join(f"{names[k]} → {t}" for k, t in kunci.items())))
+
+
+def build_teams() -> list[routing.Team]:
+    rows = teams_table.dropna(subset=["nama", "depot"])
+    return [
+        routing.Team(
+            nama=str(r.nama).strip(),
+            depot=str(r.depot),
+            hari=int(r.hari) if pd.notna(r.hari) else 1,
+            perahu=bool(r.perahu) if pd.notna(r.perahu) else True,
+            anggota=tuple(a.strip() for a in str(r.anggota or "").split(",") if a.strip()),
+        )
+        for r in rows.itertuples()
+    ]
+
+
+def solve() -> None:
+    try:
+        with st.spinner("Menyusun rute…"):
+            plan = routing.plan_routes(
+                villages,
+                points,
+                depots,
+                counts,
+                teams=build_teams(),
+                mulai=routing.working_days(mulai, 1)[0],
+                pilihan=pilihan if pilihan is not None else _top(top_n),
+                wajib=tuple(wajib),
+                kecuali=tuple(kecuali),
+                kunci=kunci,
+                boats=store.boat_legs(),
+                seed=int(seed),
+                batas_detik=float(limit),
+                is_demo=ctx.is_demo,
+            )
+    except JangkauError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[Keys.PLAN] = plan.to_json()
+
+
+def _top(n: int) -> list[str]:
+    net, _ = routing.network_with_depots(villages, points, depots, boats=store.boat_legs())
+    ranked = access.priority(access.nearest(net, villages, points), cov.villages)
+    return list(ranked.head(n)["kode_desa"])
+
+
+if st.button("Susun rute", type="primary") or st.session_state.pop("route_resolve", False):
+    solve()
+
+data = st.session_state.get(Keys.PLAN)
+if data is None:
+    st.info("Atur desa, tim dan tanggal, lalu tekan “Susun rute”.")
+    st.stop()
+plan = routing.RoutePlan.from_json(data)
+
+st.subheader("3. Rencana")
+summary = plan.summary()
+m = st.columns(4)
+m[0].metric("Tim berangkat", fmt.number(summary["tim"]))
+m[1].metric("Desa dikunjungi", fmt.number(summary["desa_dikunjungi"]))
+m[2].metric("KPM belum dijangkau", fmt.number(summary["kpm_belum_dijangkau"]))
+m[3].metric("Desa tidak dikunjungi", fmt.number(summary["desa_tidak_dikunjungi"]))
+villages_layer, kecamatan_layer = map_layers()
+st_folium(
+    maps.route_map(
+        list(plan.routes),
+        villages=villages_layer,
+        kecamatan=kecamatan_layer,
+        depots=depots,
+        options=maps.MapOptions(assets="streamlit", demo=ctx.is_demo, simplify=False),
+    ),
+    key="peta_rute",
+    height=560,
+    use_container_width=True,
+    returned_objects=[],
+)
+for route in plan.routes:
+    st.markdown(
+        f"**{md(route.tim)}** — {md(route.depot_nama)} · {fmt.tanggal(route.berangkat)} s.d. "
+        f"{fmt.tanggal(route.kembali)} ({route.hari} hari) · anggota: "
+        f"{md(', '.join(route.anggota) or '-')}"
+    )
+    rows = [
+        {
+            "No": s.urutan,
+            "Desa": s.desa,
+            "Kecamatan": s.kecamatan,
+            "Hari": s.hari,
+            "Tiba": s.tiba.strftime("%d/%m %H:%M"),
+            "Berangkat": s.berangkat.strftime("%d/%m %H:%M"),
+            "Menit tempuh": s.menit_tempuh,
+            "Moda": s.moda,
+            "Sumber": s.sumber,
+            "KPM belum": s.kpm_belum,
+            "Menginap": "ya" if s.menginap else "",
+        }
+        for s in route.stops
+    ]
+    rows.append(
+        {
+            "No": "",
+            "Desa": f"Kembali ke {route.depot_nama}",
+            "Tiba": route.kembali.strftime("%d/%m %H:%M"),
+            "Menit tempuh": route.menit_pulang,
+            "Moda": route.moda_pulang,
+            "Sumber": route.sumber_pulang,
+        }
+    )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+if plan.tidak_dikunjungi:
+    with st.expander(f"Desa tidak dikunjungi ({fmt.number(len(plan.tidak_dikunjungi))})"):
+        st.dataframe(
+            pd.DataFrame(plan.tidak_dikunjungi, columns=["Kode desa", "Desa", "Alasan"]),
+            hide_index=True,
+            width="stretch",
+        )
+
+st.subheader("4. Ubah, simpan, cetak")
+a1, a2 = st.columns(2)
+if a1.button("Kunci desa terpilih ke timnya", help="Rute berikutnya tetap memuat desa ini."):
+    st.session_state["route_locks"] = {s.kode_desa: r.tim for r in plan.routes for s in r.stops}
+    flash("Desa dalam rencana dikunci ke timnya; susun ulang untuk menambah desa lain.")
+    st.rerun()
+drop = a2.multiselect(
+    "Keluarkan dari rencana lalu susun ulang",
+    [s.kode_desa for r in plan.routes for s in r.stops],
+    format_func=names.get,
+    key="route_drop",
+)
+if drop and a2.button("Susun ulang tanpa desa ini"):
+    st.session_state["route_x_next"] = sorted(set(kecuali) | set(drop))
+    st.session_state["route_locks"] = {k: t for k, t in kunci.items() if k not in drop}
+    st.session_state["route_resolve"] = True
+    st.rerun()
+
+s1, s2 = st.columns([2, 1])
+plan_name = s1.text_input("Nama rencana", value=f"Kunjungan {fmt.tanggal(mulai)}")
+if s2.button("Simpan rencana"):
+    try:
+        number = store.save_plan(
+            plan_name.strip() or "Rencana", plan.to_json(), is_demo=plan.is_demo
+        )
+    except JangkauError as exc:
+        st.error(str(exc))
+    else:
+        flash(f"Rencana #{number} tersimpan.")
+        st.rerun()
+
+try:
+    from geo import sheets
+except ImportError:  # pragma: no cover - sheets ship with the project
+    sheets = None
+if sheets is not None:
+    kpm = ctx.store.round_kpm(ctx.round.id) if ctx.round else None
+    p1, p2, p3 = st.columns(3)
+    p1.download_button(
+        "Lembar rute semua tim (PDF)",
+        lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm),
+        file_name="lembar_rute.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+    )
+    p2.download_button(
+        "Tanpa nama, untuk dibagikan (PDF)",
+        lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm, with_names=False),
+        file_name="lembar_rute_tanpa_nama.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+    )
+    team = p3.selectbox("Lembar satu tim", [r.tim for r in plan.routes])
+    if team:
+        p3.download_button(
+            f"Lembar {team} (PDF)",
+            lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm, team=team),
+            file_name=f"lembar_rute_{team.lower().replace(' ', '_')}.pdf",
+            mime="application/pdf",
+            on_click="ignore",
+        )
+
+saved = store.plans()
+if not saved.empty:
+    st.subheader("Rencana tersimpan")
+    st.dataframe(
+        saved.rename(
+            columns={"id": "No", "nama": "Nama", "created_at": "Dibuat", "is_demo": "Data contoh"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
