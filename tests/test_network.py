@@ -103,4 +103,8 @@ def test_osm_road_network_joins_villages_near_it(bounds, points):
     boat_only = bounds.villages["kode"].isin(settings.NO_ROAD_VILLAGES).to_numpy()
     assert result.reachable[~boat_only].all()
     assert not result.reachable[boat_only].any()  # no boat legs given: unreachable, not 0
-    assert any("jalan" in s for s in result.sumber)
+    # From a road node the way out runs along the road.
+    road_nodes = np.flatnonzero(net.graph.nodes["kind"].to_numpy() == "jalan")
+    from_road = network_nearest(net.graph, facilities=net.point_node, demand=road_nodes)
+    assert from_road.reachable.any()
+    assert any("jalan" in s for s in from_road.sumber)
