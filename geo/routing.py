@@ -405,7 +405,9 @@ def solve(
             num_available=1,
             start_depot=vrp_depots[d],
             end_depot=vrp_depots[d],
-            shift_duration=trip_days(team) * day,
+            # Overnight stops waste the end of a day, so a multi-day trip gets a little less.
+            shift_duration=trip_days(team) * day
+            - (trip_days(team) - 1) * settings.OVERNIGHT_LOSS_MIN,
             # The cost is travel minutes (edge "distance"); service time only uses up the shift.
             unit_distance_cost=1,
             unit_duration_cost=0,
@@ -435,23 +437,34 @@ def solve(
         )
 
     client_index = [k for k, c in enumerate(clients) if c is not None]
-    routes, visited = [], set()
+    routes, visited, trimmed = [], set(), set()
     for route in best.routes():
         team = teams[route.vehicle_type()]
         d = depot_ids.index(team.depot)
         # A route's client activities number the clients in the order they were added.
         order = [client_index[a.idx] for a in route if a.is_client()]
-        routes.append(_schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai))
+        scheduled = _schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai)
+        # The calendar (overnight stops) may need more days than the solver's working time:
+        # drop the last optional visits until the trip fits the team's days.
+        while scheduled.hari > trip_days(team):
+            optional = [k for k in order if not candidates[k].wajib]
+            if not optional:
+                break
+            order.remove(optional[-1])
+            trimmed.add(optional[-1])
+            scheduled = _schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai)
+        routes.append(scheduled)
         visited.update(order)
     left = []
     for k, c in enumerate(candidates):
         if k in visited:
             continue
-        reason = (
-            "tidak dapat dicapai dan kembali dalam satu perjalanan dari depot tim mana pun"
-            if not reach_ok[k]
-            else "tidak terpilih: prioritas lebih rendah dari desa lain dalam batas waktu tim"
-        )
+        if not reach_ok[k]:
+            reason = "tidak dapat dicapai dan kembali dalam satu perjalanan dari depot tim mana pun"
+        elif k in trimmed:
+            reason = "tidak muat dalam hari kerja tim (waktu habis karena menginap di jalan)"
+        else:
+            reason = "tidak terpilih: prioritas lebih rendah dari desa lain dalam batas waktu tim"
         left.append((c.kode_desa, c.desa, reason))
     params = {
         "jam_kerja_menit": day,

@@ -127,6 +127,8 @@ WORK_END: time = time(16, 0)
 #: A leg or a visit may run this many minutes past the end of the working day before the team
 #: stops for the night (and the drive home on the last day as well).
 DAY_SLACK_MIN: int = 60
+#: Working minutes a multi-day trip loses at each overnight stop (the end of a day unused).
+OVERNIGHT_LOSS_MIN: int = 90
 #: The longest trip, in working days (Tabang and the delta take two or three).
 MAX_TRIP_DAYS: int = int(os.environ.get("JANGKAU_MAKS_HARI", "3"))
 #: Time in a village: fixed minutes (meeting the kepala desa) plus minutes per unrealized KPM,

@@ -180,7 +180,7 @@ for route in plan.routes:
     ]
     rows.append(
         {
-            "No": "",
+            "No": None,
             "Desa": f"Kembali ke {route.depot_nama}",
             "Tiba": route.kembali.strftime("%d/%m %H:%M"),
             "Menit tempuh": route.menit_pulang,
@@ -188,7 +188,11 @@ for route in plan.routes:
             "Sumber": route.sumber_pulang,
         }
     )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    table = pd.DataFrame(rows)
+    for col in ("No", "Hari", "Menit tempuh", "KPM belum"):
+        table[col] = pd.to_numeric(table[col], errors="coerce").astype("Int64")
+    text_cols = [c for c in table.columns if table[c].dtype == object]
+    st.dataframe(table.fillna(dict.fromkeys(text_cols, "")), hide_index=True, width="stretch")
 if plan.tidak_dikunjungi:
     with st.expander(f"Desa tidak dikunjungi ({fmt.number(len(plan.tidak_dikunjungi))})"):
         st.dataframe(

@@ -1,0 +1,124 @@
+"""Routing: PyVRP on the demo network; determinism, limits, reasons, clear errors."""
+
+import json
+from datetime import date
+
+import pytest
+
+from geo import routing, settings
+from geo.datasets import load_demo
+from geo.store import Store
+
+MONDAY = date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory, bounds):
+    folder = tmp_path_factory.mktemp("routing")
+    store = Store(f"sqlite:///{folder / 'db.sqlite'}")
+    loaded = load_demo(store, bounds, out_dir=folder / "demo")
+    out = {
+        "points": store.service_points(),
+        "depots": store.depots(),
+        "counts": store.round_villages(loaded.round.id),
+        "boats": store.boat_legs(),
+    }
+    store.dispose()
+    return out
+
+
+def _plan(bounds, data, teams, **kw):
+    return routing.plan_routes(
+        bounds.villages,
+        data["points"],
+        data["depots"],
+        data["counts"],
+        teams=teams,
+        mulai=MONDAY,
+        boats=data["boats"],
+        batas_detik=kw.pop("batas_detik", 1.0),
+        **kw,
+    )
+
+
+def test_plan_respects_days_hours_and_is_deterministic(bounds, data):
+    teams = [
+        routing.Team("Tim 1", "KC-TGR", hari=2),
+        routing.Team("Tim 2", "KC-SMD", hari=1, perahu=False),
+    ]
+    first = _plan(bounds, data, teams, seed=3)
+    second = _plan(bounds, data, teams, seed=3)
+    assert json.dumps(first.to_json()["routes"]) == json.dumps(second.to_json()["routes"])
+    assert first.summary()["desa_dikunjungi"] > 0
+    for route in first.routes:
+        assert route.tim in ("Tim 1", "Tim 2")
+        limit = {"Tim 1": 2, "Tim 2": 1}[route.tim]
+        assert route.hari <= limit
+        for stop in route.stops:
+            assert stop.tiba.date().weekday() < 5  # no weekend visits
+            assert stop.tiba.time() >= settings.WORK_START
+            assert stop.sumber and set(stop.sumber.split("+")) <= {"jalan", "perahu", "perkiraan"}
+        if route.tim == "Tim 2":
+            assert all("perahu" not in s.sumber for s in route.stops)
+    visited = {s.kode_desa for r in first.routes for s in r.stops}
+    left = {k for k, _, _ in first.tidak_dikunjungi}
+    assert not visited & left
+    assert all(reason for _, _, reason in first.tidak_dikunjungi)
+
+
+def test_multi_day_trip_to_the_delta_with_a_boat(bounds, data):
+    teams = [routing.Team("Tim Delta", "KC-TGR", hari=3)]
+    plan = _plan(bounds, data, teams, pilihan=[], wajib=("64.02.04.2001",), batas_detik=1.0)
+    route = plan.routes[0]
+    sepatin = next(s for s in route.stops if s.desa == "Sepatin")
+    assert "perahu" in sepatin.sumber and "longboat" in sepatin.moda
+    assert route.hari >= 2  # the delta is a trip with a night away
+    assert any(s.menginap for s in route.stops) or route.kembali.date() > route.berangkat.date()
+
+
+def test_required_village_beyond_reach_is_a_clear_error(bounds, data):
+    teams = [routing.Team("Tim 1", "KC-TGR", hari=1, perahu=False)]
+    with pytest.raises(routing.RoutingError, match="Sepatin"):
+        _plan(bounds, data, teams, pilihan=[], wajib=("64.02.04.2001",))
+
+
+def test_no_teams_and_unknown_depot(bounds, data):
+    with pytest.raises(routing.RoutingError, match="tim"):
+        _plan(bounds, data, [], pilihan=["64.02.06.1003"])
+    with pytest.raises(routing.RoutingError, match="depot"):
+        _plan(bounds, data, [routing.Team("Tim X", "NOPE")], pilihan=["64.02.06.1003"])
+
+
+def test_excluded_and_locked_villages(bounds, data):
+    teams = [routing.Team("Tim A", "KC-TGR", hari=1), routing.Team("Tim B", "KC-SMD", hari=1)]
+    pick = ["64.02.06.1003", "64.02.06.1004", "64.02.06.1005"]
+    plan = _plan(
+        bounds,
+        data,
+        teams,
+        pilihan=pick,
+        kecuali=("64.02.06.1005",),
+        kunci={"64.02.06.1003": "Tim B"},
+        wajib=("64.02.06.1003",),
+    )
+    where = {s.kode_desa: r.tim for r in plan.routes for s in r.stops}
+    assert where.get("64.02.06.1003") == "Tim B"
+    assert "64.02.06.1005" not in where
+    assert "64.02.06.1005" not in {k for k, _, _ in plan.tidak_dikunjungi}
+
+
+def test_plan_json_round_trip(bounds, data):
+    plan = _plan(bounds, data, [routing.Team("Tim 1", "DINSOS", hari=1)], pilihan=None)
+    again = routing.RoutePlan.from_json(json.loads(json.dumps(plan.to_json())))
+    assert again.to_json() == plan.to_json()
+    route = plan.to_json()["routes"][0]
+    assert {"tim", "depot", "stops"} <= set(route)
+    assert {"kode_desa", "desa", "tiba", "berangkat", "menit_tempuh", "moda", "sumber"} <= set(
+        route["stops"][0]
+    )
+    assert plan.to_json()["params"]["jam_kerja_menit"] == 480
+
+
+def test_working_days_skip_weekends():
+    days = routing.working_days(date(2026, 12, 4), 3)  # a Friday
+    assert [d.isoformat() for d in days] == ["2026-12-04", "2026-12-07", "2026-12-08"]
