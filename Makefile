@@ -59,11 +59,12 @@ boundaries: venv
 demo: venv boundaries
 	$(BIN)/python -m geo load-demo
 
-# Debian's Chromium for the browser test (Playwright's own browser download is not reachable).
+# Debian's Chromium for the browser test (Playwright's own browser download is not reachable)
+# and poppler-utils (pdftoppm) to render route sheets in a test.
 chromium:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	@{ test -x /usr/bin/chromium && test -x /usr/bin/pdftoppm; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium poppler-utils; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium poppler-utils; fi; }
 
 lint: dev
 	$(BIN)/ruff check .

@@ -196,19 +196,42 @@ def capacity(near_ewarong: pd.DataFrame, bpnt_kpm: pd.Series, points: pd.DataFra
     DataFrame
         One row per e-warong: ``id``, ``nama``, ``desa_dilayani``, ``kpm``, ``kapasitas`` (its
         own, else ``settings.EWARONG_MAX_KPM``), ``beban_persen`` and ``kelebihan`` (True when
-        over capacity), most loaded first.
+        over capacity), most loaded first. A village with e-warong of its own divides its KPM
+        among them by capacity; other villages go to their nearest e-warong.
     """
-    ew = points[points["jenis"] == "e-warong"][["id", "nama", "kapasitas"]].copy()
-    assigned = near_ewarong[near_ewarong["terjangkau"]].assign(
-        kpm=lambda t: t["kode_desa"].map(bpnt_kpm).fillna(0).astype(int)
-    )
-    load = assigned.groupby("layanan_id").agg(
-        desa_dilayani=("kode_desa", "size"), kpm=("kpm", "sum")
-    )
-    ew = ew.join(load, on="id")
-    ew[["desa_dilayani", "kpm"]] = ew[["desa_dilayani", "kpm"]].fillna(0).astype(int)
+    ew = points[points["jenis"] == "e-warong"][["id", "nama", "kapasitas", "kode_desa"]].copy()
     cap = pd.to_numeric(ew["kapasitas"], errors="coerce")
     ew["kapasitas"] = cap.where(cap > 0, settings.EWARONG_MAX_KPM).astype(int)
+    reached = near_ewarong[near_ewarong["terjangkau"]]
+    kpm = reached["kode_desa"].map(bpnt_kpm).fillna(0).to_numpy(float)
+    # A village with e-warong of its own shares its KPM among them by capacity; any other
+    # village goes to its nearest e-warong by travel time.
+    own = ew[ew["kode_desa"].isin(reached["kode_desa"])]
+    share_rows = []
+    for code, k in zip(reached["kode_desa"], kpm, strict=True):
+        local = own[own["kode_desa"] == code]
+        if len(local):
+            weights = local["kapasitas"] / local["kapasitas"].sum()
+            share_rows += [(pid, code, k * w) for pid, w in zip(local["id"], weights, strict=True)]
+    shares = pd.DataFrame(share_rows, columns=["id", "kode_desa", "kpm"])
+    nearest_only = reached[~reached["kode_desa"].isin(own["kode_desa"])]
+    shares = pd.concat(
+        [
+            shares,
+            pd.DataFrame(
+                {
+                    "id": nearest_only["layanan_id"],
+                    "kode_desa": nearest_only["kode_desa"],
+                    "kpm": nearest_only["kode_desa"].map(bpnt_kpm).fillna(0).astype(float),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    load = shares.groupby("id").agg(desa_dilayani=("kode_desa", "size"), kpm=("kpm", "sum"))
+    ew = ew.drop(columns=["kode_desa"]).join(load, on="id")
+    ew["desa_dilayani"] = ew["desa_dilayani"].fillna(0).astype(int)
+    ew["kpm"] = ew["kpm"].fillna(0).round().astype(int)
     ew["beban_persen"] = (100 * ew["kpm"] / ew["kapasitas"]).round(1)
     ew["kelebihan"] = ew["kpm"] > ew["kapasitas"]
     return ew.sort_values(["beban_persen", "id"], ascending=[False, True]).reset_index(drop=True)

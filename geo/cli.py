@@ -201,6 +201,11 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     )
     for p in points.problems:
         print(f"Peringatan: {p.file} baris {p.row} kolom {p.column}: {p.reason}", file=sys.stderr)
+    if points.active().empty:
+        raise JangkauError(
+            f"Berkas {layanan.name}: tidak ada titik layanan aktif yang sah; perbaiki baris yang "
+            "dilaporkan di atas."
+        )
     jenis = tuple(j.strip() for j in args.jenis.split(",") if j.strip())
     unknown = [j for j in jenis if j not in JENIS]
     if unknown or not jenis:
@@ -246,7 +251,7 @@ def cmd_nearest(args: argparse.Namespace) -> int:
 def cmd_routes(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from geo import boundaries, coverage, routing
+    from geo import boundaries, coverage, routing, sheets
     from geo.importer import has_demo_marker, read_table
     from geo.service_points import read_points
 
@@ -296,14 +301,11 @@ def cmd_routes(args: argparse.Namespace) -> int:
         json.dumps(plan.to_json(), ensure_ascii=False, indent=2), encoding="utf-8"
     )
     files = {"rute.json": str(out / "rute.json")}
-    try:
-        from geo import sheets
-    except ImportError:  # pragma: no cover - the sheets module ships with the project
-        sheets = None
-    if sheets is not None:
-        kpm = None  # the CLI has no per-KPM list: sheets carry counts and blank lines
-        written = sheets.route_sheet_files(plan, villages=bounds.villages, kpm=kpm, out_dir=out)
-        files.update({name: str(path) for name, path in written.items()})
+    # The CLI has no per-KPM list (desa.csv holds counts): sheets carry counts and blank lines.
+    written = sheets.route_sheet_files(
+        plan, villages=bounds.villages, kpm=None, out_dir=out, depots=depots
+    )
+    files.update({name: str(path) for name, path in written.items()})
     print(json.dumps({**plan.summary(), "berkas": files}, ensure_ascii=False))
     return 0
 
@@ -386,6 +388,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except JangkauError as exc:
         print(f"Kesalahan: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"Kesalahan: berkas atau folder {exc.filename or ''} tidak dapat ditulis atau dibaca "
+            f"({exc.strerror}). Periksa jalurnya dan izin folder.",
+            file=sys.stderr,
+        )
         return 2
     except Exception as exc:
         if os.environ.get("JANGKAU_DEBUG"):

@@ -275,8 +275,13 @@ def build(
             )
         )
         if (~covered).any():
-            # Places beyond the road network join their nearest places by estimate.
-            legs.append(estimate_legs(xy, on_land))
+            # Places beyond the road network join their nearest places by estimate; legs between
+            # two places the road already reaches are left out, so that estimates never compete
+            # with real roads (a straight line across the Mahakam is no road).
+            mesh = estimate_legs(xy, on_land)
+            uncovered = set(on_land[~covered].tolist())
+            keep = mesh["u"].isin(uncovered) | mesh["v"].isin(uncovered)
+            legs.append(mesh[keep])
     # A service point in a boat-only village is reached from that village.
     code_to_node = dict(zip(villages["kode"], village_node, strict=True))
     local = [

@@ -11,6 +11,9 @@ The result is cached as parquet under ``settings.DATA_DIR / "jaringan"``, keyed 
 file's sha256, or the Overpass area) and the filter and speeds, so it is built once; a later call
 reads the cache without osmnx. To refresh roads from Overpass, delete that folder: osmnx's own copy
 of the Overpass responses is kept beside the cache so an interrupted download can resume.
+
+``fetch_bri_points`` imports BRI offices and BRILink agents mapped in OpenStreetMap (osmnx's
+features API, online only) as service-point rows for ``geo.service_points.read_points``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import re
 import socket
 import tempfile
 import xml.sax
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -42,6 +45,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from geo import boundaries, settings
 from geo._errors import JangkauError
 from geo.network import TravelGraph
+from geo.service_points import OUTSIDE_BUFFER_M
 
 # --- Settings. They belong in geo/settings.py and will move there; read at call time. ---------
 
@@ -81,6 +85,23 @@ AREA_SIMPLIFY_M: float = 250.0
 
 #: Seconds to wait when checking that the Overpass server can be reached at all.
 OVERPASS_CONNECT_TIMEOUT_S: float = 10.0
+
+#: What ``fetch_bri_points`` asks Overpass for (osmnx ``tags``: a feature matching any one is
+#: sent). Banks and ATMs; every shop, because BRILink agents are mostly small shops known only by
+#: their name ("Agen BRILink …"), which Overpass cannot be asked for through osmnx; money-transfer
+#: and payment points; anything whose brand or operator is BRI. Only features whose name, brand or
+#: operator mentions BRI are kept (``mentions_bri``).
+BRI_TAGS: dict[str, bool | list[str]] = {
+    "amenity": ["bank", "atm", "money_transfer", "payment_centre"],
+    "shop": True,
+    "brand": ["BRI", "Bank BRI", "BRILink", "BRI Link", "Bank Rakyat Indonesia"],
+    "operator": ["BRI", "Bank BRI", "BRILink", "BRI Link", "Bank Rakyat Indonesia"],
+}
+
+#: Margin around Kukar for the default BRI import area, km. Smaller than the 2 km that
+#: ``read_points`` allows beyond Kukar, less the outline's simplification, so every imported point
+#: passes that check.
+BRI_AREA_BUFFER_KM: float = (OUTSIDE_BUFFER_M - 2 * AREA_SIMPLIFY_M) / 1000
 
 # --- End of settings. ---------------------------------------------------------------------------
 
@@ -437,18 +458,24 @@ def _filter_roads(src: osmium.io.File, out: Path, area: Polygon | MultiPolygon) 
 
 
 @contextlib.contextmanager
-def _overpass_session(cache_dir: Path) -> Iterator[None]:
+def _overpass_session(cache_dir: Path | None) -> Iterator[None]:
     """Keep osmnx's response cache beside ours, and undo osmnx's global DNS patch afterwards.
 
     osmnx pins the Overpass host to one IP by replacing ``socket.getaddrinfo`` for the whole
-    process; the app keeps running other requests, so the original is put back.
+    process; the app keeps running other requests, so the original is put back. With
+    ``cache_dir=None`` osmnx keeps no copy of the responses (every call asks the server again).
     """
     saved_folder, saved_getaddrinfo = ox.settings.cache_folder, socket.getaddrinfo
-    ox.settings.cache_folder = cache_dir / "overpass"
+    saved_use_cache = ox.settings.use_cache
+    if cache_dir is None:
+        ox.settings.use_cache = False
+    else:
+        ox.settings.cache_folder = cache_dir / "overpass"
     try:
         yield
     finally:
         ox.settings.cache_folder = saved_folder
+        ox.settings.use_cache = saved_use_cache
         socket.getaddrinfo = saved_getaddrinfo
 
 
@@ -461,7 +488,9 @@ def _overpass_failed(url: str, reason: str) -> RoadNetworkError:
     )
 
 
-def _check_reachable(url: str) -> None:
+def _check_reachable(
+    url: str, failed: Callable[[str, str], JangkauError] = _overpass_failed
+) -> None:
     # Offline, osmnx would wait a minute for the rate-limit status before failing: fail fast.
     parts = urlparse(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -469,7 +498,7 @@ def _check_reachable(url: str) -> None:
         with socket.create_connection((parts.hostname, port), OVERPASS_CONNECT_TIMEOUT_S):
             pass
     except OSError:
-        raise _overpass_failed(url, "server tidak dapat dihubungi") from None
+        raise failed(url, "server tidak dapat dihubungi") from None
 
 
 def _download_overpass(area: Polygon | MultiPolygon, cache_dir: Path) -> nx.MultiDiGraph:
@@ -496,6 +525,164 @@ def _download_overpass(area: Polygon | MultiPolygon, cache_dir: Path) -> nx.Mult
         raise _overpass_failed(
             url, "server tidak mengembalikan ruas jalan untuk wilayah ini"
         ) from None
+
+
+# --- BRI service points from OpenStreetMap features ------------------------------------------
+
+#: Columns of ``fetch_bri_points``: those of a service-point file plus ``catatan``.
+BRI_POINT_COLUMNS = [
+    "id",
+    "nama",
+    "jenis",
+    "lat",
+    "lon",
+    "kode_desa",
+    "kapasitas",
+    "aktif",
+    "catatan",
+]
+
+# "BRI" as a word ("BRI Unit", "Agen BRI", "BRI-Link", "BRILink"), or the bank's full name; never
+# inside a word ("Fabrik", "Bristol", "BRIS") and never BRI Syariah, now Bank Syariah Indonesia.
+_BRI_RE = re.compile(
+    r"\b(?:bank\s+rakyat\s+indonesia|bri(?![\s-]*syariah\b)(?:[\s-]*link)?)\b", re.IGNORECASE
+)
+_BRILINK_RE = re.compile(r"\bbri[\s-]*link\b", re.IGNORECASE)
+_TEXT_TAGS = ("name", "brand", "operator")
+_ELEMENT_LETTER = {"node": "n", "way": "w", "relation": "r"}
+
+
+class OsmImportError(JangkauError):
+    """Features cannot be downloaded from Overpass (no connection, or the server refused)."""
+
+
+def _bri_import_failed(url: str, reason: str) -> OsmImportError:
+    return OsmImportError(
+        f"Titik layanan BRI tidak dapat diunduh dari OpenStreetMap (Overpass API, {url}): "
+        f"{reason}. Sambungkan komputer ke internet lalu coba lagi, atau tambahkan titik layanan "
+        f"lewat tabel titik layanan atau berkas CSV/XLSX."
+    )
+
+
+def mentions_bri(text: object) -> bool:
+    """Whether a name, brand or operator names BRI: the word "BRI" (also "BRILink", "BRI Link"),
+    or "Bank Rakyat Indonesia", in any case. "Fabrik Roti" and "BRI Syariah" do not."""
+    return isinstance(text, str) and _BRI_RE.search(text) is not None
+
+
+def fetch_bri_points(
+    *,
+    polygon: Polygon | MultiPolygon | gpd.GeoSeries | gpd.GeoDataFrame | None = None,
+    include_atm: bool = False,
+) -> pd.DataFrame:
+    """BRI offices and BRILink agents mapped in OpenStreetMap, as service-point rows.
+
+    Asks the Overpass API (``osmnx.settings.overpass_url``) through osmnx's features API for the
+    features in ``BRI_TAGS`` and keeps those whose ``name``, ``brand`` or ``operator`` mentions
+    BRI (``mentions_bri``) and whose point lies inside the area. Nothing is cached: every call
+    asks the server, so the result is as current as OpenStreetMap.
+
+    The type (``jenis``) of a kept feature:
+
+    - BRILink in its name, brand or operator, or a shop or payment point that names BRI:
+      ``agen_brilink``;
+    - ``amenity=bank``, or an ``office`` found by its BRI brand or operator: ``kantor_bri``;
+    - ``amenity=atm``: skipped unless ``include_atm``, then ``kantor_bri``. An ATM has no staff to
+      unblock a KKS card or help a KPM, most BRI ATMs in Kukar stand at a BRI unit already
+      imported as a bank, and the service-point table has no ATM type; with ``include_atm`` an
+      ATM counts as a BRI facility (``kantor_bri``) rather than as an agent run by a shopkeeper.
+
+    Parameters
+    ----------
+    polygon
+        The area: a shapely (Multi)Polygon in (lon, lat), or a GeoSeries/GeoDataFrame with a CRS.
+        Default Kukar with a ``BRI_AREA_BUFFER_KM`` margin, so every point passes
+        ``read_points``'s Kukar check.
+    include_atm
+        Keep BRI ATMs (as ``kantor_bri``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``BRI_POINT_COLUMNS``, one row per feature, sorted by ``id``: ``id`` ``OSM-`` + ``n``/
+        ``w``/``r`` (node, way, relation) + the OSM id; ``nama`` the name (else
+        ``"BRI (tanpa nama)"``); ``jenis``; ``lat``/``lon`` (EPSG:4326, the node or the centroid of
+        a way or relation, 6 decimals); ``kode_desa`` and ``kapasitas`` empty; ``aktif`` True;
+        ``catatan`` ``"OpenStreetMap"``. Empty (with those columns) when nothing matches. Ready for
+        ``read_points(frame.to_csv(index=False).encode(), ...)``.
+
+    Raises
+    ------
+    OsmImportError
+        Overpass cannot be reached or answers with an error; the message says what to do.
+    """
+    area = kukar_area(buffer_km=BRI_AREA_BUFFER_KM) if polygon is None else _as_polygon(polygon)
+    url = ox.settings.overpass_url
+    _check_reachable(url, _bri_import_failed)
+    try:
+        with _overpass_session(None):
+            features = ox.features_from_polygon(area, tags=BRI_TAGS)
+    except InsufficientResponseError:
+        # osmnx's "no matching features": nothing of the kind is mapped in the area.
+        return pd.DataFrame(columns=BRI_POINT_COLUMNS)
+    except ResponseStatusCodeError as exc:
+        code = re.search(r"responded: (\d{3})", str(exc))
+        reason = f"server menjawab dengan kode {code[1]}" if code else "server menolak permintaan"
+        raise _bri_import_failed(url, reason) from None
+    except requests.RequestException:
+        raise _bri_import_failed(url, "sambungan ke server gagal atau terputus") from None
+    return _bri_rows(features, area, include_atm=include_atm)
+
+
+def _bri_rows(
+    features: gpd.GeoDataFrame, area: Polygon | MultiPolygon, *, include_atm: bool
+) -> pd.DataFrame:
+    """Keep the BRI features of an osmnx features frame and map them to service-point rows."""
+    # Sub-queries of a large area overlap at their edges: the same feature may come twice.
+    features = features[~features.index.duplicated()]
+
+    def text(tag: str) -> pd.Series:
+        column = features[tag] if tag in features else pd.Series(None, index=features.index)
+        return column.where(column.map(lambda v: isinstance(v, str)), "")
+
+    texts = pd.concat([text(tag) for tag in _TEXT_TAGS], axis=1).agg(" | ".join, axis=1)
+    amenity, shop = text("amenity"), text("shop")
+    brilink = texts.str.contains(_BRILINK_RE)
+    jenis = pd.Series(None, index=features.index, dtype=object)
+    jenis[(amenity == "bank") | (text("office") != "")] = "kantor_bri"
+    if include_atm:
+        jenis[amenity == "atm"] = "kantor_bri"
+    agent = (shop != "") | amenity.isin(["money_transfer", "payment_centre"])
+    jenis[agent & ~amenity.isin(["bank", "atm"])] = "agen_brilink"
+    jenis[brilink] = "agen_brilink"
+    keep = texts.map(mentions_bri) & jenis.notna()
+    if not keep.any():
+        return pd.DataFrame(columns=BRI_POINT_COLUMNS)
+    kept = features[keep]
+
+    # Centroids in metres (a centroid in degrees is skewed), then back to degrees.
+    points = gpd.GeoSeries(kept.geometry, crs=kept.crs).to_crs(settings.CRS_METRIC).centroid
+    points = points.to_crs(settings.CRS_GEO)
+    lon, lat = points.x.to_numpy(), points.y.to_numpy()
+    inside = shapely.contains_xy(area, lon, lat)
+    element = kept.index.get_level_values("element").map(_ELEMENT_LETTER)
+    osmid = kept.index.get_level_values("id").astype("int64").astype(str)
+    names = text("name")[keep].str.strip()
+    frame = pd.DataFrame(
+        {
+            "id": "OSM-" + element + osmid,
+            "nama": names.where(names != "", "BRI (tanpa nama)").to_numpy(),
+            "jenis": jenis[keep].to_numpy(),
+            "lat": np.round(lat, 6),
+            "lon": np.round(lon, 6),
+            "kode_desa": None,
+            "kapasitas": None,
+            "aktif": True,
+            "catatan": "OpenStreetMap",
+        },
+        columns=BRI_POINT_COLUMNS,
+    )
+    return frame[inside].sort_values("id", ignore_index=True)
 
 
 # --- Speeds, travel times, tables -------------------------------------------------------------

@@ -126,8 +126,15 @@ def mask_name(name: object) -> str:
     return " ".join(word[0] + "***" for word in str(name).split())
 
 
+_LONG_NUMBER = re.compile(r"\d{8,}")
+
+
 def mask_preview(
-    table: pd.DataFrame, *, name_columns: list[str] = (), rows: int = 10
+    table: pd.DataFrame,
+    *,
+    name_columns: list[str] = (),
+    number_columns: list[str] = (),
+    rows: int = 10,
 ) -> pd.DataFrame:
     """The first ``rows`` rows of an uploaded table with NIK-like columns and names masked.
 
@@ -137,11 +144,18 @@ def mask_preview(
         Text cells as ``geo.importer.read_table`` returns them.
     name_columns
         Headers holding names (from the column mapping); shown as initials.
+    number_columns
+        Headers mapped to NIK, No. KK or KKS whatever they are called; masked. Besides these,
+        any cell holding a run of 8 or more digits is masked, whatever its column.
     """
     head = table.head(rows).copy()
     for column in head.columns:
-        if is_personal_column(column):
-            head[column] = [mask_value(column, v) for v in head[column]]
+        if is_personal_column(column) or column in number_columns:
+            head[column] = [mask_nik(v) if str(v).strip() else "" for v in head[column]]
+        elif head[column].astype(str).str.contains(_LONG_NUMBER).any():
+            head[column] = [
+                _LONG_NUMBER.sub(lambda m: mask_nik(m.group(0)), str(v)) for v in head[column]
+            ]
         elif column in name_columns:
             head[column] = head[column].map(mask_name)
         else:

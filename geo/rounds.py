@@ -34,10 +34,19 @@ def fingerprint(
     *,
     mapping_roster: dict | None = None,
     mapping_realisasi: dict | None = None,
+    sheet_roster: str | None = None,
+    sheet_realisasi: str | None = None,
 ) -> str:
-    """Identifies an input: the same files with the same column mapping give the same value."""
+    """Identifies an input: the same files, sheets and column mapping give the same value."""
     key = json.dumps(
-        [roster.sha256, realisasi.sha256, mapping_roster or {}, mapping_realisasi or {}],
+        [
+            roster.sha256,
+            realisasi.sha256,
+            mapping_roster or {},
+            mapping_realisasi or {},
+            (sheet_roster or "").strip().upper(),
+            (sheet_realisasi or "").strip().upper(),
+        ],
         sort_keys=True,
     )
     return hashlib.sha256(key.encode()).hexdigest()
@@ -84,6 +93,8 @@ def run_round(
             realisasi,
             mapping_roster=mapping_roster,
             mapping_realisasi=mapping_realisasi,
+            sheet_roster=sheet_roster,
+            sheet_realisasi=sheet_realisasi,
         ),
         sources=[
             {"peran": "roster", "nama": roster.name, "sha256": roster.sha256},

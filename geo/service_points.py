@@ -49,7 +49,7 @@ class PointsResult:
         """The points that are active (``aktif``); all of them for depots."""
         if "aktif" not in self.frame:
             return self.frame
-        return self.frame[self.frame["aktif"]].reset_index(drop=True)
+        return self.frame[self.frame["aktif"].astype(bool)].reset_index(drop=True)
 
     def summary(self) -> dict:
         out = {"berkas": self.file, "titik": len(self.frame), "masalah": len(self.problems)}

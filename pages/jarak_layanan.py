@@ -300,6 +300,99 @@ with tabs[5]:
             flash(f"{fmt.number(len(result.frame))} titik layanan tersimpan.")
             st.rerun()
 
+    with st.expander("Impor dari OpenStreetMap (perlu internet)"):
+        st.caption(
+            "Mencari kantor BRI dan agen BRILink yang tercatat di OpenStreetMap di Kutai "
+            "Kartanegara (nama, merek atau operatornya menyebut BRI); bisa makan beberapa menit. "
+            "ATM hanya ikut bila dicentang, sebagai kantor_bri. Titik yang id-nya sudah ada di "
+            "tabel tidak diubah. Simpan dulu perubahan tabel di atas: perubahan yang belum "
+            "disimpan dibuang saat titik ditambahkan."
+        )
+        osm_atm = st.checkbox("Sertakan ATM BRI (sebagai kantor_bri)", key="osm_atm")
+        if st.button("Cari titik BRI di OpenStreetMap", key="osm_fetch"):
+            import geopandas as gpd
+
+            from geo import osm
+
+            st.session_state.pop("osm_found", None)
+            try:
+                with st.spinner("Mengunduh dari OpenStreetMap…"):
+                    found = osm.fetch_bri_points(include_atm=osm_atm)
+            except JangkauError as exc:
+                st.error(str(exc))
+            else:
+                # Flag points within 100 m of a point already in the table (often the same
+                # place entered twice); they are still added, to deactivate if so.
+                current = store.service_points(active_only=False)
+                if len(found) and len(current):
+
+                    def as_gdf(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+                        geometry = gpd.points_from_xy(frame["lon"], frame["lat"])
+                        gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=settings.CRS_GEO)
+                        return gdf.to_crs(settings.CRS_METRIC)
+
+                    near_pairs = gpd.sjoin_nearest(
+                        as_gdf(found[["id", "lat", "lon"]]),
+                        as_gdf(current[["id", "lat", "lon"]].rename(columns={"id": "ada"})),
+                        max_distance=100,
+                        distance_col="jarak_m",
+                    ).drop_duplicates("id")
+                    metres = near_pairs["jarak_m"].round().astype(int).astype(str)
+                    label = (near_pairs["ada"] + " (" + metres + " m)").to_numpy()
+                    found["dekat_titik"] = found["id"].map(
+                        pd.Series(label, index=near_pairs["id"].to_numpy())
+                    )
+                found["sudah_ada"] = found["id"].isin(current["id"])
+                st.session_state["osm_found"] = found
+        found = st.session_state.get("osm_found")
+        if found is not None and found.empty:
+            st.info("Tidak ada titik BRI di OpenStreetMap untuk Kutai Kartanegara.")
+        elif found is not None:
+            fresh = found[~found["sudah_ada"]]
+            st.write(
+                f"{fmt.number(len(found))} titik ditemukan, {fmt.number(len(fresh))} belum ada "
+                "di tabel."
+            )
+            st.dataframe(
+                found.drop(columns=["kode_desa", "kapasitas", "aktif", "catatan"]),
+                hide_index=True,
+                width="stretch",
+            )
+            if len(fresh) and st.button(
+                f"Tambahkan {fmt.number(len(fresh))} titik ke tabel titik layanan", key="osm_add"
+            ):
+                current = store.service_points(active_only=False).drop(columns=["is_demo"])
+                merged = pd.concat(
+                    [current, fresh[~fresh["id"].isin(current["id"])]], ignore_index=True
+                )
+                data = merged.assign(
+                    aktif=merged["aktif"].fillna(True).map({True: "ya", False: "tidak"})
+                )
+                result = read_points(
+                    data.to_csv(index=False).encode(),
+                    filename="tabel titik layanan + OpenStreetMap",
+                    kabupaten=ctx.bounds.kabupaten.geometry.iloc[0],
+                    villages=ctx.bounds.villages,
+                )
+                if result.problems:
+                    st.error("Belum disimpan: perbaiki baris berikut.")
+                    st.dataframe(
+                        pd.DataFrame([p.__dict__ for p in result.problems]), hide_index=True
+                    )
+                else:
+                    # Points placed at their village's reference point keep that mark.
+                    saved = current.set_index("id")["posisi"]
+                    frame = result.frame.assign(
+                        posisi=result.frame["id"].map(saved).fillna(result.frame["posisi"])
+                    )
+                    store.replace_service_points(frame, is_demo=ctx.is_demo)
+                    st.cache_data.clear()
+                    for key in ("osm_found", "edit_points"):
+                        st.session_state.pop(key, None)
+                    added = len(frame) - len(current)
+                    flash(f"{fmt.number(added)} titik layanan dari OpenStreetMap ditambahkan.")
+                    st.rerun()
+
 with tabs[6]:
     st.caption(
         "Ruas perahu antar desa (dua arah). dari/ke: kode desa, atau nama desa dengan "

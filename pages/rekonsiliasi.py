@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo import export, fmt, importer, privacy, rounds
 from geo._errors import JangkauError
-from pages.common import LABELS, Keys, flash, page_setup, select_round
+from pages.common import LABELS, Keys, flash, md, page_setup, select_round
 
 ctx = page_setup("Data & Rekonsiliasi", icon=":material/sync_alt:")
 NONE = "(tidak dipakai)"
@@ -32,7 +32,7 @@ def file_block(kind: str, column) -> tuple[rounds.InputFile | None, dict | None,
             sheet = st.selectbox("Lembar kerja", sheets, key=f"sheet_{kind}") if sheets else None
             table, headers = importer.read_table(data, filename=upload.name, sheet=sheet)
         except JangkauError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
             return None, None, None
         detected = importer.detect_mapping(headers, kind)
         st.caption(
@@ -40,7 +40,12 @@ def file_block(kind: str, column) -> tuple[rounds.InputFile | None, dict | None,
             "Pratinjau 10 baris pertama; NIK, No. KK dan nama disamarkan."
         )
         names = [detected[f] for f in ("nama",) if f in detected]
-        st.dataframe(privacy.mask_preview(table, name_columns=names), hide_index=True, height=240)
+        numbers = [detected[f] for f in ("nik", "no_kk", "no_kks") if f in detected]
+        st.dataframe(
+            privacy.mask_preview(table, name_columns=names, number_columns=numbers),
+            hide_index=True,
+            height=240,
+        )
         mapping: dict[str, str] = {}
         with st.expander("Pemetaan kolom", expanded=False):
             st.caption(
@@ -95,7 +100,7 @@ with tab_import:
                     sheet_realisasi=sheet_real,
                 )
         except JangkauError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
         else:
             st.session_state[Keys.LAST_ROUND] = info.id
             if info.created:
@@ -129,8 +134,8 @@ with tab_import:
         m[3].metric("Masalah", fmt.number(s.get("masalah", 0)))
         for part in s.get("berkas", {}).values():
             st.caption(
-                f"{part.get('berkas')}: {fmt.number(part.get('baris_dibaca', 0))} baris dibaca, "
-                f"{fmt.number(part.get('baris_diimpor', 0))} diimpor."
+                f"{md(part.get('berkas'))}: {fmt.number(part.get('baris_dibaca', 0))} baris "
+                f"dibaca, {fmt.number(part.get('baris_diimpor', 0))} diimpor."
             )
         problems = ctx.store.round_problems(info.id)
         villages = rounds.village_result(ctx.store.round_villages(info.id), ctx.bounds.villages)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import access, coverage, fmt, maps, routing
+from geo import access, coverage, fmt, maps, routing, sheets
 from geo._errors import JangkauError
 from pages.common import Keys, flash, map_layers, md, page_setup, round_villages, service_points
 
@@ -232,36 +232,33 @@ if s2.button("Simpan rencana"):
         flash(f"Rencana #{number} tersimpan.")
         st.rerun()
 
-try:
-    from geo import sheets
-except ImportError:  # pragma: no cover - sheets ship with the project
-    sheets = None
-if sheets is not None:
-    kpm = ctx.store.round_kpm(ctx.round.id) if ctx.round else None
-    p1, p2, p3 = st.columns(3)
-    p1.download_button(
-        "Lembar rute semua tim (PDF)",
-        lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm),
-        file_name="lembar_rute.pdf",
+kpm = ctx.store.round_kpm(ctx.round.id) if ctx.round else None
+p1, p2, p3 = st.columns(3)
+p1.download_button(
+    "Lembar rute semua tim (PDF)",
+    lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm, depots=depots),
+    file_name="lembar_rute.pdf",
+    mime="application/pdf",
+    on_click="ignore",
+)
+p2.download_button(
+    "Tanpa nama, untuk dibagikan (PDF)",
+    lambda: sheets.route_sheet_pdf(
+        plan, villages=villages, kpm=kpm, with_names=False, depots=depots
+    ),
+    file_name="lembar_rute_tanpa_nama.pdf",
+    mime="application/pdf",
+    on_click="ignore",
+)
+team = p3.selectbox("Lembar satu tim", [r.tim for r in plan.routes])
+if team:
+    p3.download_button(
+        f"Lembar {team} (PDF)",
+        lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm, team=team, depots=depots),
+        file_name=f"lembar_rute_{team.lower().replace(' ', '_')}.pdf",
         mime="application/pdf",
         on_click="ignore",
     )
-    p2.download_button(
-        "Tanpa nama, untuk dibagikan (PDF)",
-        lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm, with_names=False),
-        file_name="lembar_rute_tanpa_nama.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-    )
-    team = p3.selectbox("Lembar satu tim", [r.tim for r in plan.routes])
-    if team:
-        p3.download_button(
-            f"Lembar {team} (PDF)",
-            lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm, team=team),
-            file_name=f"lembar_rute_{team.lower().replace(' ', '_')}.pdf",
-            mime="application/pdf",
-            on_click="ignore",
-        )
 
 saved = store.plans()
 if not saved.empty:

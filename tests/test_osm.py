@@ -469,3 +469,281 @@ def test_overpass_unreachable(overpass, cache, monkeypatch):
     monkeypatch.setattr(ox.settings, "overpass_url", f"http://127.0.0.1:{port}/api")
     with pytest.raises(osm.RoadNetworkError, match=r"tidak dapat dihubungi.*internet"):
         osm.load_road_graph(source="overpass", polygon=AREA, cache_dir=cache)
+
+
+# --- BRI service points from OpenStreetMap features, answered by a local server -------------
+
+#: A closed way (the bank's building) around (116.9800, -0.4400).
+BANK_WAY_NODES = {
+    9001: (116.9795, -0.4405),
+    9002: (116.9805, -0.4405),
+    9003: (116.9805, -0.4395),
+    9004: (116.9795, -0.4395),
+}
+
+
+def bri_overpass_json() -> dict:
+    """What Overpass returns for ``BRI_TAGS`` near Tenggarong: two BRI points, an ATM and two
+    features that must not be kept."""
+
+    def node(osmid, lon, lat, **tags):
+        element = {"type": "node", "id": osmid, "lat": lat, "lon": lon}
+        return element | ({"tags": tags} if tags else {})
+
+    elements = [node(i, lon, lat) for i, (lon, lat) in BANK_WAY_NODES.items()]
+    elements += [
+        {
+            "type": "way",
+            "id": 500,
+            "nodes": [9001, 9002, 9003, 9004, 9001],
+            "tags": {
+                "amenity": "bank",
+                "building": "yes",
+                "name": "BRI Unit Tenggarong",
+                "brand": "BRI",
+            },
+        },
+        node(
+            123,
+            116.9900,
+            -0.4300,
+            shop="convenience",
+            name="BRILink Pak Amir",
+            brand="BRILink",
+        ),
+        node(124, 116.9810, -0.4402, amenity="atm", name="ATM BRI", operator="BRI"),
+        node(125, 116.9850, -0.4350, amenity="bank", name="Bank Mandiri", brand="Mandiri"),
+        node(126, 116.9700, -0.4200, shop="bakery", name="Fabrik Roti"),
+    ]
+    return {"version": 0.6, "generator": "Overpass API (test)", "elements": elements}
+
+
+@pytest.fixture
+def bri_overpass(overpass):
+    return lambda **kwargs: overpass(
+        body=kwargs.pop("body", json.dumps(bri_overpass_json()).encode("utf-8")), **kwargs
+    )
+
+
+def test_fetch_bri_points(bri_overpass):
+    server = bri_overpass()
+    folder_before, use_cache_before = ox.settings.cache_folder, ox.settings.use_cache
+    getaddrinfo_before = socket.getaddrinfo
+    frame = osm.fetch_bri_points(polygon=AREA)
+    assert list(frame.columns) == osm.BRI_POINT_COLUMNS
+    assert frame[["id", "nama", "jenis"]].values.tolist() == [
+        ["OSM-n123", "BRILink Pak Amir", "agen_brilink"],
+        ["OSM-w500", "BRI Unit Tenggarong", "kantor_bri"],
+    ]
+    rows = frame.set_index("id")
+    assert rows.loc["OSM-n123", ["lat", "lon"]].tolist() == [-0.43, 116.99]
+    # the way's centroid, the middle of its square
+    assert rows.loc["OSM-w500", ["lat", "lon"]].tolist() == pytest.approx([-0.44, 116.98], abs=1e-6)
+    assert (frame["catatan"] == "OpenStreetMap").all()
+    assert frame["aktif"].all()
+    assert frame["kode_desa"].isna().all() and frame["kapasitas"].isna().all()
+    # the query asked for banks, ATMs, shops and BRI brands; nothing is cached, settings restored
+    assert len(server.queries) == 1
+    for part in ("['amenity'='bank']", "['amenity'='atm']", "['shop']", "['brand'='BRILink']"):
+        assert part in server.queries[0]
+    assert ox.settings.cache_folder == folder_before
+    assert ox.settings.use_cache == use_cache_before
+    assert socket.getaddrinfo is getaddrinfo_before
+    osm.fetch_bri_points(polygon=AREA)
+    assert len(server.queries) == 2
+
+
+def test_fetch_bri_points_with_atm(bri_overpass):
+    bri_overpass()
+    frame = osm.fetch_bri_points(polygon=AREA, include_atm=True)
+    assert frame.set_index("id")["jenis"].to_dict() == {
+        "OSM-n123": "agen_brilink",
+        "OSM-n124": "kantor_bri",
+        "OSM-w500": "kantor_bri",
+    }
+    assert frame.set_index("id").loc["OSM-n124", "nama"] == "ATM BRI"
+
+
+def test_bri_points_pass_read_points(bri_overpass, bounds):
+    from geo.service_points import read_points
+
+    bri_overpass()
+    frame = osm.fetch_bri_points(polygon=AREA, include_atm=True)
+    result = read_points(
+        frame.to_csv(index=False).encode(),
+        filename="openstreetmap.csv",
+        kabupaten=bounds.kabupaten.geometry.iloc[0],
+        villages=bounds.villages,
+    )
+    assert result.problems == []
+    assert list(result.frame["id"]) == list(frame["id"])
+    assert list(result.frame["jenis"]) == list(frame["jenis"])
+    assert result.frame["aktif"].all()
+    assert (result.frame["posisi"] == "koordinat").all()
+    np.testing.assert_allclose(result.frame[["lat", "lon"]], frame[["lat", "lon"]])
+
+
+# osmnx warns that Kukar takes several sub-queries; that is expected here
+@pytest.mark.filterwarnings("ignore:This area is .* times your configured Overpass")
+def test_bri_points_default_area_is_kukar(bri_overpass, bounds):
+    from geo.service_points import read_points
+
+    server = bri_overpass()
+    frame = osm.fetch_bri_points()
+    # the large area is asked for in several parts, each answered with the same features:
+    # each feature is kept once
+    assert len(server.queries) > 1
+    assert list(frame["id"]) == ["OSM-n123", "OSM-w500"]
+    result = read_points(
+        frame.to_csv(index=False).encode(),
+        filename="openstreetmap.csv",
+        kabupaten=bounds.kabupaten.geometry.iloc[0],
+    )
+    assert result.problems == []
+
+
+def test_bri_points_outside_the_area_are_dropped(bri_overpass):
+    bri_overpass()
+    # only the shop at (116.99, -0.43) lies in this box; the bank's way does not reach it
+    frame = osm.fetch_bri_points(polygon=shapely.box(116.985, -0.435, 116.995, -0.425))
+    assert list(frame["id"]) == ["OSM-n123"]
+
+
+def test_bri_points_unnamed_and_nothing_found(bri_overpass):
+    answer = {
+        "elements": [
+            {"type": "node", "id": 7, "lat": -0.43, "lon": 116.99, "tags": {"brand": "BRI"}},
+            {"type": "node", "id": 8, "lat": -0.43, "lon": 116.98, "tags": {"shop": "kiosk"}},
+        ]
+    }
+    bri_overpass(body=json.dumps(answer).encode("utf-8"))
+    frame = osm.fetch_bri_points(polygon=AREA)
+    # a feature known only by its BRI brand, neither a bank nor a shop, has no type: dropped
+    assert frame.empty and list(frame.columns) == osm.BRI_POINT_COLUMNS
+    answer["elements"][0]["tags"] = {"shop": "convenience", "operator": "Bank Rakyat Indonesia"}
+    bri_overpass(body=json.dumps(answer).encode("utf-8"))
+    frame = osm.fetch_bri_points(polygon=AREA)
+    assert frame[["id", "nama", "jenis"]].values.tolist() == [
+        ["OSM-n7", "BRI (tanpa nama)", "agen_brilink"]
+    ]
+    # an office known by its BRI brand is a BRI office
+    answer["elements"][0]["tags"] = {"office": "financial", "brand": "BRI", "name": "BRI KCP"}
+    bri_overpass(body=json.dumps(answer).encode("utf-8"))
+    frame = osm.fetch_bri_points(polygon=AREA)
+    assert frame[["id", "nama", "jenis"]].values.tolist() == [["OSM-n7", "BRI KCP", "kantor_bri"]]
+    bri_overpass(body=json.dumps({"elements": []}).encode("utf-8"))
+    frame = osm.fetch_bri_points(polygon=AREA)
+    assert frame.empty and list(frame.columns) == osm.BRI_POINT_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("BRI Unit Tenggarong", True),
+        ("Agen BRILink Bu Sari", True),
+        ("agen bri-link", True),
+        ("BRI Link", True),
+        ("ATM BRI", True),
+        ("PT Bank Rakyat Indonesia (Persero) Tbk", True),
+        ("Kantor Cabang BRI.", True),
+        ("Fabrik Roti", False),
+        ("FABRIK", False),
+        ("Bristol", False),
+        ("BRIS", False),
+        ("BRI Syariah", False),
+        ("Bank Mandiri", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_mentions_bri(text, kept):
+    assert osm.mentions_bri(text) is kept
+
+
+def test_bri_points_server_error(bri_overpass):
+    bri_overpass(status=500, body=b"Internal Server Error", content_type="text/plain")
+    folder_before, use_cache_before = ox.settings.cache_folder, ox.settings.use_cache
+    with pytest.raises(osm.OsmImportError, match="kode 500") as info:
+        osm.fetch_bri_points(polygon=AREA)
+    assert isinstance(info.value, JangkauError)
+    message = str(info.value)
+    assert "Titik layanan BRI tidak dapat diunduh" in message and "internet" in message
+    assert ox.settings.cache_folder == folder_before
+    assert ox.settings.use_cache == use_cache_before
+
+
+def test_bri_points_unreachable(overpass, monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(ox.settings, "overpass_url", f"http://127.0.0.1:{port}/api")
+    with pytest.raises(osm.OsmImportError, match=r"tidak dapat dihubungi.*internet"):
+        osm.fetch_bri_points(polygon=AREA)
+
+
+# --- The import on the page "Jarak Layanan", tab "Titik layanan" ------------------------------
+
+
+@pytest.fixture
+def demo_store(bounds):
+    """The demo set in this test's own data folder (the page writes to it)."""
+    import streamlit as st
+
+    from geo.datasets import load_demo
+    from geo.store import Store
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    store = Store(f"sqlite:///{settings.DATA_DIR / 'jangkau.db'}")
+    load_demo(store, bounds, out_dir=settings.DATA_DIR / "demo")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield store
+    store.dispose()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _page():
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parent.parent
+    return AppTest.from_file(str(root / "pages" / "jarak_layanan.py"), default_timeout=180)
+
+
+@pytest.mark.filterwarnings("ignore:This area is .* times your configured Overpass")
+def test_page_imports_bri_points(bri_overpass, demo_store):
+    bri_overpass()
+    before = demo_store.service_points(active_only=False)
+    at = _page().run()
+    assert not at.exception, at.exception
+    at.button(key="osm_fetch").click().run()
+    assert not at.exception, at.exception
+    shown = [df.value for df in at.dataframe if "sudah_ada" in df.value.columns]
+    assert len(shown) == 1
+    assert list(shown[0]["id"]) == ["OSM-n123", "OSM-w500"]
+    at.button(key="osm_add").click().run()
+    assert not at.exception, at.exception
+    after = demo_store.service_points(active_only=False)
+    assert len(after) == len(before) + 2
+    added = after.set_index("id").loc[["OSM-n123", "OSM-w500"]]
+    assert list(added["jenis"]) == ["agen_brilink", "kantor_bri"]
+    assert added["aktif"].all()
+    # the points already in the table are unchanged
+    pd.testing.assert_frame_equal(
+        after[after["id"].isin(before["id"])].reset_index(drop=True),
+        before.reset_index(drop=True),
+        check_dtype=False,
+    )
+    # a second search finds both already in the table: nothing more to add
+    at.button(key="osm_fetch").click().run()
+    assert not at.exception, at.exception
+    assert not [b for b in at.button if b.key == "osm_add"]
+
+
+@pytest.mark.filterwarnings("ignore:This area is .* times your configured Overpass")
+def test_page_import_error_is_shown(bri_overpass, demo_store):
+    bri_overpass(status=500, body=b"Internal Server Error", content_type="text/plain")
+    at = _page().run()
+    at.button(key="osm_fetch").click().run()
+    assert not at.exception, at.exception
+    assert any("Titik layanan BRI tidak dapat diunduh" in e.value for e in at.error)

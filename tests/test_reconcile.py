@@ -434,3 +434,19 @@ def test_mask_preview_hides_nik_and_names():
     assert shown.loc[0, "DESA"] == "Sepatin"
     assert len(shown.loc[0, "CATATAN"]) < 100
     assert mask_name(None) == ""
+
+
+def test_preview_masks_nik_under_any_header():
+    from geo.privacy import mask_preview
+
+    table = pd.DataFrame(
+        {
+            "NOMOR INDUK KEPENDUDUKAN": ["6402011234567890"],
+            "ID PENERIMA": ["6402011234567891"],
+            "CATATAN": ["hubungi 6402011234567892 besok"],
+        }
+    )
+    shown = mask_preview(table, number_columns=["ID PENERIMA"])
+    text = " ".join(shown.iloc[0].astype(str))
+    assert not re.search(r"\d{16}", text)
+    assert "6402**********92" in text

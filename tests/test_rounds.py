@@ -130,3 +130,13 @@ def test_rounds_table_and_village_result(bounds, demo_files):
     villages = village_result(store.round_villages(info.id), bounds.villages)
     assert list(villages.columns) == list(result.villages.columns)
     assert villages["desa"].notna().all()
+
+
+def test_another_sheet_of_the_same_workbook_is_another_round(bounds, demo_files):
+    from geo.rounds import fingerprint
+
+    roster, realisasi = _inputs(demo_files)
+    one = fingerprint(roster, realisasi, sheet_realisasi="Tahap1")
+    two = fingerprint(roster, realisasi, sheet_realisasi="Tahap2")
+    assert one != two
+    assert one == fingerprint(roster, realisasi, sheet_realisasi=" tahap1 ")
