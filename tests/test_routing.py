@@ -1,8 +1,9 @@
 """Routing: PyVRP on the demo network; determinism, limits, reasons, clear errors."""
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from geo import routing, settings
@@ -122,3 +123,70 @@ def test_plan_json_round_trip(bounds, data):
 def test_working_days_skip_weekends():
     days = routing.working_days(date(2026, 12, 4), 3)  # a Friday
     assert [d.isoformat() for d in days] == ["2026-12-04", "2026-12-07", "2026-12-08"]
+
+
+def test_times_follow_the_matrix_and_service_times(bounds, data):
+    teams = [routing.Team("Tim 1", "KC-TGR", hari=3), routing.Team("Tim 2", "KC-BTG", hari=2)]
+    plan = _plan(bounds, data, teams, seed=2)
+    net, depot_nodes = routing.network_with_depots(
+        bounds.villages, data["points"], data["depots"], boats=data["boats"]
+    )
+    position = {c: i for i, c in enumerate(bounds.villages["kode"])}
+    depot_ids = list(data["depots"]["id"])
+    seen = set()
+    for route in plan.routes:
+        nodes = [depot_nodes[depot_ids.index(route.depot)]]
+        nodes += [net.village_node[position[s.kode_desa]] for s in route.stops]
+        legs = routing.leg_matrix(net, np.array(nodes))
+        for i, stop in enumerate(route.stops):
+            assert stop.kode_desa not in seen
+            seen.add(stop.kode_desa)
+            assert stop.menit_tempuh == round(legs.minutes[i, i + 1])
+            assert stop.sumber == legs.sumber[i, i + 1]
+            service = (stop.berangkat - stop.tiba).total_seconds() / 60
+            assert service == routing.service_minutes(stop.kpm_belum)
+            assert (
+                stop.berangkat.time()
+                <= (
+                    datetime.combine(stop.tiba.date(), settings.WORK_END)
+                    + timedelta(minutes=settings.DAY_SLACK_MIN)
+                ).time()
+            )
+            if i and stop.tiba.date() == route.stops[i - 1].berangkat.date():
+                gap = (stop.tiba - route.stops[i - 1].berangkat).total_seconds() / 60
+                assert gap == stop.menit_tempuh  # same day: arrival = departure + travel
+
+
+def test_cli_routes_writes_json_and_readable_pdfs(tmp_path, capsys, bounds):
+    from pypdf import PdfReader
+
+    from geo import cli
+
+    assert cli.main(["load-demo"]) == 0
+    demo_dir = settings.DATA_DIR / "demo" / f"seed-{settings.DEMO_SEED}"
+    args = ["reconcile", "--roster", str(demo_dir / "roster_dinsos.csv")]
+    args += ["--realisasi", str(demo_dir / "realisasi_bri.xlsx"), "--out", str(tmp_path / "r")]
+    assert cli.main(args) == 0
+    capsys.readouterr()
+    out = tmp_path / "routes"
+    args = ["routes", "--desa", str(tmp_path / "r" / "desa.csv")]
+    args += ["--layanan", str(demo_dir / "layanan.csv"), "--tim", "4", "--hari", "3"]
+    args += ["--mulai", "2026-12-07", "--batas-detik", "2", "--out", str(out)]
+    assert cli.main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    data = json.loads((out / "rute.json").read_text(encoding="utf-8"))
+    assert data["params"]["jam_kerja_menit"] == 480
+    assert summary["desa_dikunjungi"] == sum(len(r["stops"]) for r in data["routes"])
+    assert all("alasan" in x and "kode_desa" in x for x in data["tidak_dikunjungi"])
+    assert any(
+        (r["stops"] and r["stops"][-1]["tiba"][:10] != r["berangkat"][:10])
+        or any(s["menginap"] for s in r["stops"])
+        for r in data["routes"]
+    )  # multi-day
+    text = "\n".join(p.extract_text() for p in PdfReader(out / "lembar_rute.pdf").pages)
+    for route in data["routes"]:
+        assert route["tim"] in text
+        for stop in route["stops"]:
+            assert stop["desa"] in text
+        assert (out / f"lembar_rute_{route['tim'].lower().replace(' ', '_')}.pdf").is_file()
+    assert "DATA CONTOH" in text
