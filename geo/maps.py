@@ -209,9 +209,21 @@ def _demo_banner_html() -> str:
     )
 
 
-def _village_features(cov: Coverage, *, metric: str, breaks: list[float], simplify: bool) -> dict:
+def _village_features(
+    cov: Coverage,
+    *,
+    metric: str,
+    breaks: list[float],
+    simplify: bool,
+    visits: pd.DataFrame | None = None,
+) -> dict:
     geometry = _layer_geometry(cov.villages, simplify)
     v = cov.villages
+    last_visit = (
+        v["kode"].map(visits.set_index("kode_desa")["kunjungan_terakhir"])
+        if visits is not None and len(visits)
+        else pd.Series(None, index=v.index, dtype=object)
+    )
     value = v["belum"] if metric == "jumlah" else v["persen_belum"]
     props = pd.DataFrame(
         {
@@ -226,6 +238,11 @@ def _village_features(cov: Coverage, *, metric: str, breaks: list[float], simpli
                 color_for(val, breaks) if kpm > 0 else NO_DATA
                 for val, kpm in zip(value, v["kpm"], strict=True)
             ],
+            "kunjungan": [
+                fmt.tanggal(d) if isinstance(d, str) and d else "belum dikunjungi"
+                for d in last_visit
+            ],
+            "dikunjungi": [isinstance(d, str) and bool(d) for d in last_visit],
         }
     )
     frame = gpd.GeoDataFrame(props, geometry=geometry.values, crs=settings.CRS_GEO)
@@ -280,11 +297,12 @@ def _village_layer(fmap: folium.Map, features: dict, fields: list[str], aliases:
     folium.GeoJson(
         features,
         name="Desa/kelurahan",
+        # Villages a field team has visited get a thick blue outline.
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
             "className": "jangkau-desa",
-            "color": "#555555",
-            "weight": 0.6,
+            "color": "#08519c" if f["properties"].get("dikunjungi") else "#555555",
+            "weight": 2.2 if f["properties"].get("dikunjungi") else 0.6,
             "fillOpacity": 0.75,
         },
         # Highlight without folium's highlight_function: its handlers refer to the layer's
@@ -394,6 +412,7 @@ def coverage_map(
     kecamatan: gpd.GeoDataFrame,
     service_points: pd.DataFrame,
     options: MapOptions | None = None,
+    visits: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Build the coverage map.
 
@@ -407,6 +426,8 @@ def coverage_map(
         ``id``, ``nama``, ``jenis``, ``lat``, ``lon`` (degrees, EPSG:4326).
     options
         Metric (``jumlah`` or ``persen``), tiles, asset mode, demo banner.
+    visits
+        ``geo.outcomes.visit_status(...)``: visited villages are outlined, with the date.
     """
     options = options or MapOptions()
     bounds = cov.villages.total_bounds if len(cov.villages) else kecamatan.total_bounds
@@ -415,18 +436,21 @@ def coverage_map(
     breaks = color_breaks(value.dropna(), metric=options.metric)
     _village_layer(
         fmap,
-        _village_features(cov, metric=options.metric, breaks=breaks, simplify=options.simplify),
-        ["nama", "kecamatan", "kode", "kpm", "terealisasi", "belum", "persen"],
-        ["Desa", "Kecamatan", "Kode", "KPM", "Terealisasi", "Belum", "% belum"],
+        _village_features(
+            cov, metric=options.metric, breaks=breaks, simplify=options.simplify, visits=visits
+        ),
+        ["nama", "kecamatan", "kode", "kpm", "terealisasi", "belum", "persen", "kunjungan"],
+        ["Desa", "Kecamatan", "Kode", "KPM", "Terealisasi", "Belum", "% belum", "Kunjungan"],
     )
     _kecamatan_layer(fmap, kecamatan, options)
     jenis = _point_layers(fmap, service_points, options)
     unit = "%" if options.metric == "persen" else ""
     classes = list(zip(PALETTE, _class_labels(breaks, unit), strict=True))
     program = "semua program" if cov.program == "SEMUA" else cov.program
-    legend = _legend_html(
-        f"{METRICS[options.metric]} ({program})", [*classes, (NO_DATA, "tanpa KPM")], jenis
-    )
+    extra = [(NO_DATA, "tanpa KPM")]
+    if visits is not None and len(visits):
+        extra.append(("#08519c", "garis biru tebal: sudah dikunjungi tim"))
+    legend = _legend_html(f"{METRICS[options.metric]} ({program})", [*classes, *extra], jenis)
     return _finish(fmap, legend, bounds, options)
 
 

@@ -125,6 +125,48 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        5,
+        "people, deadlines, schedules and field outcomes",
+        [
+            """CREATE TABLE people (
+                id INTEGER PRIMARY KEY,
+                nama VARCHAR(200) NOT NULL,
+                peran VARCHAR(40) NOT NULL,
+                tidak_tersedia TEXT NOT NULL
+            )""",
+            """CREATE TABLE deadlines (
+                id INTEGER PRIMARY KEY,
+                program VARCHAR(8) NOT NULL,
+                tahap VARCHAR(40) NOT NULL,
+                tanggal_tutup VARCHAR(10) NOT NULL
+            )""",
+            """CREATE TABLE schedules (
+                id INTEGER PRIMARY KEY,
+                plan_id INTEGER NOT NULL REFERENCES route_plans(id) ON DELETE CASCADE,
+                mulai VARCHAR(10) NOT NULL,
+                created_at VARCHAR(32) NOT NULL,
+                is_demo BOOLEAN NOT NULL,
+                days TEXT NOT NULL
+            )""",
+            """CREATE TABLE outcomes (
+                id INTEGER PRIMARY KEY,
+                kode_desa VARCHAR(13) NOT NULL,
+                tanggal VARCHAR(10) NOT NULL,
+                plan_id INTEGER,
+                dikunjungi BOOLEAN NOT NULL,
+                kpm_ditemui INTEGER NOT NULL,
+                kpm_dilayani INTEGER NOT NULL,
+                kartu_hilang INTEGER NOT NULL,
+                kartu_blokir INTEGER NOT NULL,
+                pindah INTEGER NOT NULL,
+                meninggal INTEGER NOT NULL,
+                lainnya TEXT,
+                created_at VARCHAR(32) NOT NULL
+            )""",
+            """CREATE INDEX ix_outcomes_desa ON outcomes (kode_desa, tanggal)""",
+        ],
+    ),
 ]
 
 VILLAGE_COUNTS = ["kpm", *STATUSES]
@@ -459,6 +501,57 @@ class Store:
         if text is None:
             raise StoreError(f"Rencana rute nomor {plan_id} tidak ada di basis data.")
         return json.loads(text)
+
+    # -- schedules, people, deadlines, outcomes ------------------------------------------------
+    def replace_table(self, table: str, frame: pd.DataFrame, columns: list[str]) -> int:
+        """Replace all rows of ``people`` or ``deadlines`` (one transaction)."""
+        if table not in ("people", "deadlines"):
+            raise ValueError(f"replace_table is for people and deadlines, not {table}")
+        rows = frame.reindex(columns=columns)
+        with _write_errors(table), self.engine.begin() as conn:
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+            _insert(conn, table, rows)
+        return len(rows)
+
+    def table(self, table: str) -> pd.DataFrame:
+        """All rows of ``people``, ``deadlines`` or ``outcomes``."""
+        if table not in ("people", "deadlines", "outcomes"):
+            raise ValueError(f"unknown table {table}")
+        return self._frame(f"SELECT * FROM {table} ORDER BY id")
+
+    def save_schedule(self, plan_id: int, mulai: str, days: pd.DataFrame, *, is_demo: bool) -> int:
+        """Save a plan's calendar (one row per team-day, as JSON); returns its number."""
+        with _write_errors("jadwal"), self.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO schedules (plan_id, mulai, created_at, is_demo, days) "
+                        "VALUES (:p, :m, :c, :d, :j) RETURNING id"
+                    ),
+                    {
+                        "p": plan_id,
+                        "m": mulai,
+                        "c": _now(),
+                        "d": bool(is_demo),
+                        "j": days.to_json(orient="records", date_format="iso", force_ascii=False),
+                    },
+                ).scalar_one()
+            )
+
+    def schedules(self) -> pd.DataFrame:
+        return self._frame(
+            "SELECT s.id, s.plan_id, p.nama AS rencana, s.mulai, s.created_at, s.is_demo, s.days "
+            "FROM schedules s JOIN route_plans p ON p.id = s.plan_id ORDER BY s.id DESC"
+        )
+
+    def add_outcomes(self, outcomes: pd.DataFrame) -> int:
+        """Append field outcomes (``geo.outcomes.OUTCOME_COLUMNS``) in one transaction."""
+        from geo.outcomes import OUTCOME_COLUMNS
+
+        rows = outcomes.reindex(columns=OUTCOME_COLUMNS).assign(created_at=_now())
+        with _write_errors("hasil kunjungan"), self.engine.begin() as conn:
+            _insert(conn, "outcomes", rows)
+        return len(rows)
 
     def has_demo_points(self) -> bool:
         """Whether any active service point comes from the demo set."""

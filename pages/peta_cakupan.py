@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import coverage, export, fmt, maps
+from geo import coverage, export, fmt, maps, outcomes
 from pages.common import (
     LABELS,
     Keys,
@@ -48,6 +48,7 @@ chosen_cabang = f4.multiselect(
 )
 
 villages_layer, kecamatan_layer = map_layers()
+visits = outcomes.visit_status(ctx.store.table("outcomes"))
 cov = coverage.compute(
     villages_layer,
     counts,
@@ -65,6 +66,7 @@ def build_map(*, assets: str):
         kecamatan=kecamatan_layer,
         service_points=points,
         options=maps.MapOptions(metric=metric, assets=assets, demo=ctx.is_demo, simplify=False),
+        visits=visits,
     )
 
 
@@ -107,6 +109,18 @@ with right:
             help="Belum transaksi + tidak transaksi + tanpa data BRI",
         )
         st.write(f"Persen belum: **{fmt.percent(detail.persen_belum)}**")
+        visit = visits[visits["kode_desa"] == detail.kode]
+        if len(visit):
+            v = visit.iloc[0]
+            st.caption(
+                f"Kunjungan terakhir {fmt.tanggal(v['kunjungan_terakhir'])} "
+                f"({fmt.number(v['kunjungan'])} kali): KPM ditemui {fmt.number(v['kpm_ditemui'])}, "
+                f"dilayani {fmt.number(v['kpm_dilayani'])}, kartu hilang "
+                f"{fmt.number(v['kartu_hilang'])}, blokir {fmt.number(v['kartu_blokir'])}, pindah "
+                f"{fmt.number(v['pindah'])}, meninggal {fmt.number(v['meninggal'])}."
+            )
+        else:
+            st.caption("Belum dikunjungi tim.")
         if not detail.per_program.empty:
             st.dataframe(
                 detail.per_program.rename(columns=LABELS).style.format(thousands="."),
