@@ -79,6 +79,7 @@ bench: dev vendor
 	$(BIN)/python bench/bench_reconcile.py
 	$(BIN)/python bench/bench_reach.py
 	$(BIN)/python bench/bench_placement.py
+	$(BIN)/python bench/bench_routing.py
 
 clean:
 	rm -rf $(VENV) static/vendor data/boundaries/*.parquet
