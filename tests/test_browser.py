@@ -183,3 +183,28 @@ def test_reconcile_page_uploads_messy_files(app_url, browser):
     assert any(r[0] == "roster_messy.csv" and r[1] == 3 and r[2] == "NIK" for r in rows)
     assert not any(re.search(r"\d{16}", str(r[3])) for r in rows)
     assert not errors, errors
+
+
+def test_route_page_solves_and_prints(app_url, browser):
+    from pypdf import PdfReader
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1600})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(app_url + "/rute_kunjungan", wait_until="domcontentloaded")
+    page.get_by_role("button", name="Susun rute").wait_for(timeout=90_000)
+    page.get_by_role("button", name="Susun rute").click()
+    page.get_by_text("3. Rencana").wait_for(timeout=120_000)
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator(".jangkau-stop").first.wait_for(timeout=60_000)  # numbered stops drawn
+    assert page.locator('[data-testid="stException"]').count() == 0
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Lembar rute semua tim (PDF)").click()
+    reader = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Lembar Rute Kunjungan" in text and "DATA CONTOH" in text
+    assert not re.search(r"\b64\d{14}\b", text)  # NIK only masked on the sheet
+    shots = os.environ.get("JANGKAU_SCREENSHOTS")
+    if shots:
+        page.screenshot(path=str(Path(shots) / "rute.png"), full_page=True)
+    assert not errors, errors
