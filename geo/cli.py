@@ -310,6 +310,90 @@ def cmd_routes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jadwal(args: argparse.Namespace) -> int:
+    from datetime import date, timedelta
+
+    from geo import schedule
+    from geo.routing import RoutePlan
+
+    rute = Path(args.rute)
+    raw = _read(rute)
+    try:
+        plan = RoutePlan.from_json(json.loads(raw.decode("utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise JangkauError(
+            f"Berkas {rute.name} bukan JSON yang sah; pakai rute.json hasil 'python -m geo routes'."
+        ) from None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise JangkauError(
+            f"Berkas {rute.name} bukan rencana rute (isi atau kolomnya tidak lengkap); pakai "
+            "rute.json hasil 'python -m geo routes' atau rencana yang disimpan."
+        ) from None
+
+    def day(text: str, option: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise JangkauError(f"{option} '{text}' bukan tanggal; tulis YYYY-MM-DD.") from None
+
+    mulai = day(args.mulai, "--mulai")
+    last = (
+        day(args.rekonsiliasi_terakhir, "--rekonsiliasi-terakhir")
+        if args.rekonsiliasi_terakhir
+        else None
+    )
+    # Trips may run into the next year; holidays of both years are needed.
+    holidays = schedule.indonesian_holidays(range(mulai.year, mulai.year + 2))
+    warnings: list[str] = []
+    if args.libur:
+        path = Path(args.libur)
+        extra, problems = schedule.read_holiday_file(_read(path), path.name)
+        holidays = {**holidays, **extra}
+        warnings += problems
+    people = deadlines = None
+    if args.orang:
+        path = Path(args.orang)
+        people, problems = schedule.read_people(_read(path), filename=path.name)
+        warnings += problems
+    if args.tenggat:
+        path = Path(args.tenggat)
+        deadlines, problems = schedule.read_deadlines(_read(path), filename=path.name)
+        warnings += problems
+    for message in warnings:
+        print("Peringatan: " + message, file=sys.stderr)
+    rounds = (
+        schedule.reconciliation_dates(
+            last,
+            every_months=args.setiap_bulan or schedule.RECONCILE_EVERY_MONTHS,
+            until=mulai + timedelta(days=365),
+            holidays=holidays,
+        )
+        if last
+        else []
+    )
+    result = schedule.assign(
+        plan,
+        mulai,
+        holidays=holidays,
+        people=people,
+        deadlines=deadlines,
+        reconciliations=rounds,
+    )
+    for conflict in result.conflicts:
+        print(f"Konflik ({conflict.jenis}): {conflict.pesan}", file=sys.stderr)
+    ics = Path(args.ics)
+    ics.parent.mkdir(parents=True, exist_ok=True)
+    ics.write_bytes(schedule.ics_bytes(result))
+    files = {"ics": str(ics)}
+    if args.xlsx:
+        xlsx = Path(args.xlsx)
+        xlsx.parent.mkdir(parents=True, exist_ok=True)
+        xlsx.write_bytes(schedule.xlsx_bytes(result))
+        files["xlsx"] = str(xlsx)
+    print(json.dumps({**result.summary(), "berkas": files}, ensure_ascii=False))
+    return 0
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -371,6 +455,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batas-detik", type=float, default=5.0, dest="batas_detik")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_routes)
+
+    p = sub.add_parser("jadwal", help="jadwal kunjungan dari rute.json: kalender .ics dan XLSX")
+    p.add_argument("--rute", required=True, help="rute.json hasil routes")
+    p.add_argument("--mulai", required=True, help="hari pertama perjalanan YYYY-MM-DD")
+    p.add_argument("--libur", help="CSV/XLSX libur tambahan: tanggal,nama")
+    p.add_argument("--orang", help="CSV/XLSX petugas: nama,peran,tidak_tersedia")
+    p.add_argument("--tenggat", help="CSV/XLSX tahap: program,tahap,tanggal_tutup")
+    p.add_argument(
+        "--rekonsiliasi-terakhir",
+        dest="rekonsiliasi_terakhir",
+        help="tanggal rekonsiliasi terakhir YYYY-MM-DD: tampilkan putaran berikutnya",
+    )
+    p.add_argument(
+        "--setiap-bulan",
+        dest="setiap_bulan",
+        type=int,
+        default=None,
+        help="jarak antarputaran rekonsiliasi, bulan",
+    )
+    p.add_argument("--ics", required=True, help="berkas .ics untuk semua tim")
+    p.add_argument("--xlsx", help="jadwal sebagai XLSX")
+    p.set_defaults(func=cmd_jadwal)
 
     p = sub.add_parser("peta", help="peta cakupan sebagai satu berkas HTML")
     p.add_argument("--layanan", required=True, help="CSV/XLSX titik layanan")

@@ -57,6 +57,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/rekonsiliasi.py", "Data & Rekonsiliasi", ":material/sync_alt:"),
     ("pages/jarak_layanan.py", "Jarak Layanan", ":material/route:"),
     ("pages/rute_kunjungan.py", "Rute Kunjungan", ":material/directions_car:"),
+    ("pages/jadwal.py", "Jadwal", ":material/calendar_month:"),
 ]
 
 

@@ -16,6 +16,7 @@ PAGES = [
     "pages/rekonsiliasi.py",
     "pages/jarak_layanan.py",
     "pages/rute_kunjungan.py",
+    "pages/jadwal.py",
 ]
 
 
@@ -111,3 +112,29 @@ def test_app_navigation_runs_default_page(with_demo):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Ringkasan"
+
+
+def test_schedule_page_with_a_saved_plan(with_demo, bounds):
+    from datetime import date
+
+    from geo import routing
+
+    store = Store()
+    plan = routing.plan_routes(
+        bounds.villages,
+        store.service_points(),
+        store.depots(),
+        store.round_villages(store.latest_round().id),
+        teams=[routing.Team("Tim 1", "KC-TGR", hari=2)],
+        mulai=date(2026, 12, 21),
+        boats=store.boat_legs(),
+        batas_detik=1.0,
+        is_demo=True,
+    )
+    store.save_plan("Uji jadwal", plan.to_json(), is_demo=True)
+    at = AppTest.from_file(str(ROOT / "pages/jadwal.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert "Hari-tim" in labels and "Konflik" in labels
+    dates = " ".join(str(m.value) for m in at.metric)
+    assert "25 Desember" not in dates  # Christmas is skipped
