@@ -46,15 +46,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_load_demo(args: argparse.Namespace) -> int:
-    from geo import boundaries
+    from geo import auth, boundaries
     from geo.datasets import load_demo
 
     store = _store()
     if not args.force and not store.is_empty():
         print(json.dumps({"dimuat": False, "alasan": "basis data sudah berisi data"}))
+        password = auth.ensure_demo_admin() if store.has_demo_points() else None
+        if password:
+            print(f"Akun admin DATA CONTOH dibuat: 'admin' / '{password}'.", file=sys.stderr)
         return 0
     result = load_demo(store, boundaries.load(), seed=args.seed)
     print(json.dumps({"dimuat": True, **result.summary()}, ensure_ascii=False))
+    password = auth.ensure_demo_admin()
+    if password:
+        print(
+            f"Akun admin DATA CONTOH dibuat: nama pengguna 'admin', kata sandi '{password}'. "
+            "Simpan sekarang; sandi ini tidak ditampilkan lagi.",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -394,6 +404,48 @@ def cmd_jadwal(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_akun(args: argparse.Namespace) -> int:
+    import getpass
+
+    from geo import auth
+
+    if args.action == "daftar":
+        for account in auth.list_accounts():
+            print(json.dumps(account.__dict__, ensure_ascii=False))
+        return 0
+    if args.action == "hapus":
+        auth.remove_account(args.nama)
+        print(json.dumps({"dihapus": args.nama}))
+        return 0
+    password = auth.random_password() if args.sandi_acak else None
+    if password is None:
+        if not sys.stdin.isatty():
+            raise JangkauError("Beri --sandi-acak, atau jalankan di terminal untuk mengetik sandi.")
+        password = getpass.getpass("Kata sandi baru: ")
+    account = auth.add_account(args.nama, password, args.peran, nama=args.nama_lengkap or "")
+    out = {"akun": account.username, "peran": account.peran}
+    if args.sandi_acak:
+        out["sandi"] = password  # shown once, to hand to the user
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from geo.backup import backup
+
+    info = backup(settings.database_url(), Path(args.out))
+    print(json.dumps(info.summary(), ensure_ascii=False))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from geo.backup import restore
+
+    info = restore(Path(args.berkas), settings.database_url())
+    print(json.dumps(info.summary(), ensure_ascii=False))
+    return 0
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -477,6 +529,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ics", required=True, help="berkas .ics untuk semua tim")
     p.add_argument("--xlsx", help="jadwal sebagai XLSX")
     p.set_defaults(func=cmd_jadwal)
+
+    p = sub.add_parser("akun", help="akun pengguna dan perannya")
+    p.add_argument("action", choices=["tambah", "hapus", "daftar"])
+    p.add_argument("--nama", help="nama pengguna (atau e-mail untuk SSO)")
+    p.add_argument("--peran", choices=["pengamat", "perencana", "admin"], default="pengamat")
+    p.add_argument("--nama-lengkap", dest="nama_lengkap")
+    p.add_argument("--sandi-acak", action="store_true", help="buat dan tampilkan sandi acak")
+    p.set_defaults(func=cmd_akun)
+
+    p = sub.add_parser("backup", help="cadangkan seluruh basis data ke satu berkas SQLite")
+    p.add_argument("out", metavar="OUT", help="berkas cadangan (berisi nama dan NIK: simpan aman)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore", help="pulihkan seluruh basis data dari berkas cadangan (yang lama disalin dulu)"
+    )
+    p.add_argument("berkas", metavar="IN", help="berkas hasil 'python -m geo backup'")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("peta", help="peta cakupan sebagai satu berkas HTML")
     p.add_argument("--layanan", required=True, help="CSV/XLSX titik layanan")

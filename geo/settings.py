@@ -138,3 +138,21 @@ SERVICE_PER_KPM_MIN: float = 0.5
 SERVICE_MAX_MIN: float = 240.0
 #: A priority point is worth this many minutes of travel to the solver.
 PRIZE_MINUTES_PER_POINT: float = 10.0
+
+# -- accounts (geo.auth) -------------------------------------------------------------------------
+
+#: Accounts file (``JANGKAU_AKUN``); default ``DATA_DIR/akun.json`` (outside git).
+ACCOUNTS_FILE: Path | None = (
+    _env_path("JANGKAU_AKUN", None) if os.environ.get("JANGKAU_AKUN") else None
+)
+#: A signed-in session ends after this many minutes without use (``JANGKAU_SESI_MENIT``).
+SESSION_TIMEOUT_MIN: float = _env_float("JANGKAU_SESI_MENIT", 60.0)
+
+# -- upload limits (geo.limits) ------------------------------------------------------------------
+
+#: Largest file accepted for import, in MB (``JANGKAU_MAKS_UNGGAH_MB``).
+MAX_UPLOAD_MB: float = _env_float("JANGKAU_MAKS_UNGGAH_MB", 50.0)
+#: Most rows accepted in one table (``JANGKAU_MAKS_BARIS``).
+MAX_ROWS: int = int(os.environ.get("JANGKAU_MAKS_BARIS") or 2_000_000)
+#: Most columns accepted in one table.
+MAX_COLUMNS: int = 500

@@ -167,6 +167,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             """CREATE INDEX ix_outcomes_desa ON outcomes (kode_desa, tanggal)""",
         ],
     ),
+    (
+        6,
+        "audit log of exports holding names or NIK",
+        [
+            """CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY,
+                waktu VARCHAR(32) NOT NULL,
+                pengguna VARCHAR(200) NOT NULL,
+                aksi VARCHAR(100) NOT NULL,
+                rincian TEXT
+            )""",
+        ],
+    ),
 ]
 
 VILLAGE_COUNTS = ["kpm", *STATUSES]
@@ -552,6 +565,19 @@ class Store:
         with _write_errors("hasil kunjungan"), self.engine.begin() as conn:
             _insert(conn, "outcomes", rows)
         return len(rows)
+
+    def audit(self, pengguna: str, aksi: str, rincian: str = "") -> None:
+        """Record who exported what (no personal data in ``rincian``: counts and file names)."""
+        with _write_errors("catatan audit"), self.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_log (waktu, pengguna, aksi, rincian) VALUES (:w, :p, :a, :r)"
+                ),
+                {"w": _now(), "p": pengguna, "a": aksi, "r": rincian},
+            )
+
+    def audit_log(self) -> pd.DataFrame:
+        return self._frame("SELECT waktu, pengguna, aksi, rincian FROM audit_log ORDER BY id DESC")
 
     def has_demo_points(self) -> bool:
         """Whether any active service point comes from the demo set."""

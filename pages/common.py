@@ -6,13 +6,14 @@ only caches it and renders the common parts. Session-state keys live in ``Keys``
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from geo import boundaries, coverage, export, fmt, maps
+from geo import auth, boundaries, coverage, export, fmt, maps, settings
 from geo._errors import BoundarySourceError, JangkauError
 from geo.store import RoundInfo, Store
 
@@ -58,7 +59,11 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/jarak_layanan.py", "Jarak Layanan", ":material/route:"),
     ("pages/rute_kunjungan.py", "Rute Kunjungan", ":material/directions_car:"),
     ("pages/jadwal.py", "Jadwal", ":material/calendar_month:"),
+    ("pages/akun.py", "Akun & Audit", ":material/admin_panel_settings:"),
 ]
+
+#: The least role that may open each page (others: pengamat).
+PAGE_ROLES = {"pages/rekonsiliasi.py": "perencana", "pages/akun.py": "admin"}
 
 
 class Keys:
@@ -74,6 +79,8 @@ class Keys:
     LAST_ROUND = "last_reconciled_round"
     FLASH = "flash_message"
     PLAN = "route_plan"
+    USER = "signed_in_user"
+    LAST_ACTIVE = "last_active"
 
 
 @st.cache_resource(show_spinner="Memuat batas wilayah Kutai Kartanegara…")
@@ -114,6 +121,73 @@ class PageContext:
     store: Store
     round: RoundInfo | None
     is_demo: bool
+    user: auth.Account
+
+    def can(self, role: str) -> bool:
+        return self.user.can(role)
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, StreamlitAPIException):
+        return False
+
+
+def signed_in() -> auth.Account | None:
+    """The signed-in account, or ``None`` (also after ``settings.SESSION_TIMEOUT_MIN`` idle)."""
+    data = st.session_state.get(Keys.USER)
+    last = st.session_state.get(Keys.LAST_ACTIVE, 0.0)
+    if data and time.time() - last > settings.SESSION_TIMEOUT_MIN * 60:
+        st.session_state.pop(Keys.USER, None)
+        st.session_state[Keys.FLASH] = (
+            "info",
+            "Sesi berakhir karena lama tidak dipakai; masuk lagi.",
+        )
+        data = None
+    if data is None and _sso_configured() and getattr(st.user, "is_logged_in", False):
+        account = auth.sso_account(getattr(st.user, "email", None))
+        if account is not None:
+            data = account.__dict__
+            st.session_state[Keys.USER] = data
+    if data is None:
+        return None
+    st.session_state[Keys.LAST_ACTIVE] = time.time()
+    return auth.Account(**data)
+
+
+def _login_form(title: str) -> None:
+    st.title("Jangkau")
+    st.caption("Dinas Sosial Kutai Kartanegara · Bank BRI — masuk untuk melihat data.")
+    message = st.session_state.pop(Keys.FLASH, None)
+    if message:
+        getattr(st, message[0])(md(message[1]))
+    try:
+        no_accounts = not auth.has_accounts()
+    except auth.AuthError as exc:
+        st.error(md(str(exc)))
+        st.stop()
+    if no_accounts:
+        st.warning(
+            "Belum ada akun. Buat admin pertama dengan `python -m geo akun tambah --nama admin "
+            "--peran admin` (atau `make run`, yang membuat admin DATA CONTOH)."
+        )
+    with st.form("login"):
+        username = st.text_input("Nama pengguna")
+        password = st.text_input("Kata sandi", type="password")
+        if st.form_submit_button("Masuk", type="primary"):
+            account = auth.verify(username, password)
+            if account is None:
+                st.error("Nama pengguna atau kata sandi salah.")
+            else:
+                st.session_state[Keys.USER] = account.__dict__
+                st.session_state[Keys.LAST_ACTIVE] = time.time()
+                st.rerun()
+    if _sso_configured():
+        st.button("Masuk dengan SSO", on_click=st.login)
+        if getattr(st.user, "is_logged_in", False):
+            st.error("Akun SSO ini belum terdaftar di Jangkau; minta admin menambahkannya.")
+    st.stop()
 
 
 def _load_demo_offer(store: Store, bounds: boundaries.Boundaries) -> None:
@@ -134,19 +208,37 @@ def _load_demo_offer(store: Store, bounds: boundaries.Boundaries) -> None:
         st.rerun()
 
 
-def _menu() -> None:
+def _menu(user: auth.Account) -> None:
     try:
         for path, label, icon in PAGES:
-            st.page_link(path, label=label, icon=icon)
+            if user.can(PAGE_ROLES.get(path, "pengamat")):
+                st.page_link(path, label=label, icon=icon)
     except StreamlitAPIException:
         # A page run on its own (tests, `streamlit run pages/x.py`) has no navigation to link to.
         pass
+    st.caption(f"Masuk sebagai {md(user.nama or user.username)} ({user.peran})")
+    if st.button("Keluar", key="logout"):
+        st.session_state.pop(Keys.USER, None)
+        if _sso_configured() and getattr(st.user, "is_logged_in", False):
+            st.logout()
+        st.rerun()
     st.divider()
 
 
-def page_setup(title: str, *, icon: str = ":material/map:") -> PageContext:
-    """Header, sidebar and demo banner; stops the page with a clear message when data is missing."""
+def page_setup(title: str, *, icon: str = ":material/map:", role: str = "pengamat") -> PageContext:
+    """Sign-in, header, sidebar and demo banner; stops the page with a clear message when the
+    user may not see it or data is missing."""
     st.set_page_config(page_title=f"{title} · Jangkau", page_icon=icon, layout="wide")
+    user = signed_in()
+    if user is None:
+        _login_form(title)
+    if not user.can(role):
+        st.title(title)
+        st.error(
+            f"Halaman ini untuk peran {role} atau lebih tinggi; akun Anda berperan {user.peran}. "
+            "Minta admin bila Anda memerlukannya."
+        )
+        st.stop()
     try:
         bounds = get_boundaries()
     except BoundarySourceError as exc:
@@ -164,7 +256,7 @@ def page_setup(title: str, *, icon: str = ":material/map:") -> PageContext:
     with st.sidebar:
         st.markdown("### Jangkau")
         st.caption("Dinas Sosial Kutai Kartanegara · Bank BRI")
-        _menu()
+        _menu(user)
         selected: RoundInfo | None = None
         if rounds:
             ids = [r.id for r in rounds]
@@ -194,9 +286,9 @@ def page_setup(title: str, *, icon: str = ":material/map:") -> PageContext:
     message = st.session_state.pop(Keys.FLASH, None)
     if message:
         getattr(st, message[0])(md(message[1]))
-    if selected is None and store.is_empty():
+    if selected is None and store.is_empty() and user.can("perencana"):
         _load_demo_offer(store, bounds)
-    return PageContext(bounds=bounds, store=store, round=selected, is_demo=is_demo)
+    return PageContext(bounds=bounds, store=store, round=selected, is_demo=is_demo, user=user)
 
 
 def md(text: object) -> str:

@@ -151,14 +151,16 @@ with tab_cal:
             file_name=f"jadwal_rencana_{plan_id}.xlsx",
             on_click="ignore",
         )
-        if d4.button("Simpan jadwal"):
+        if d4.button("Simpan jadwal", disabled=not ctx.can("perencana")):
             number = store.save_schedule(
                 plan_id, mulai.isoformat(), sched.days, is_demo=sched.is_demo
             )
             flash(f"Jadwal #{number} tersimpan.")
             st.rerun()
 
-with tab_out:
+
+def outcomes_tab() -> None:
+    """Record what teams found (planners only)."""
     st.caption(
         "Catat hasil kunjungan per desa: lewat formulir, atau unggah tabel lembar rute yang sudah "
         "diisi (unduh templatnya dulu)."
@@ -251,6 +253,13 @@ with tab_out:
     if len(recorded):
         st.markdown("**Desa yang sudah dikunjungi**")
         st.dataframe(recorded, hide_index=True, width="stretch")
+
+
+with tab_out:
+    if ctx.can("perencana"):
+        outcomes_tab()
+    else:
+        st.info("Mencatat hasil kunjungan hanya untuk perencana.")
 
 with tab_prog:
     rounds = store.rounds()

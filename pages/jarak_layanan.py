@@ -264,6 +264,15 @@ with tabs[4]:
         width="stretch",
     )
 
+if not ctx.can("perencana"):
+    with tabs[5]:
+        st.info("Mengubah titik layanan hanya untuk perencana.")
+        st.dataframe(points.drop(columns=["is_demo"]), hide_index=True, width="stretch")
+    with tabs[6]:
+        st.info("Mengubah ruas perahu hanya untuk perencana.")
+        st.dataframe(boats.drop(columns=["is_demo"]), hide_index=True, width="stretch")
+    st.stop()
+
 with tabs[5]:
     st.caption(
         "Ubah, tambah (baris baru di bawah) atau nonaktifkan titik layanan, lalu simpan. Titik "

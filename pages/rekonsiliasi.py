@@ -8,7 +8,7 @@ from geo import export, fmt, importer, privacy, rounds
 from geo._errors import JangkauError
 from pages.common import LABELS, Keys, flash, md, page_setup, select_round
 
-ctx = page_setup("Data & Rekonsiliasi", icon=":material/sync_alt:")
+ctx = page_setup("Data & Rekonsiliasi", icon=":material/sync_alt:", role="perencana")
 NONE = "(tidak dipakai)"
 KINDS = {
     "roster": ("Data Dinsos (DTKS / SIKS-NG)", importer.FIELDS_ROSTER),

@@ -221,7 +221,7 @@ if drop and a2.button("Susun ulang tanpa desa ini"):
 
 s1, s2 = st.columns([2, 1])
 plan_name = s1.text_input("Nama rencana", value=f"Kunjungan {fmt.tanggal(mulai)}")
-if s2.button("Simpan rencana"):
+if s2.button("Simpan rencana", disabled=not ctx.can("perencana")):
     try:
         number = store.save_plan(
             plan_name.strip() or "Rencana", plan.to_json(), is_demo=plan.is_demo
@@ -232,15 +232,32 @@ if s2.button("Simpan rencana"):
         flash(f"Rencana #{number} tersimpan.")
         st.rerun()
 
-kpm = ctx.store.round_kpm(ctx.round.id) if ctx.round else None
+planner = ctx.can("perencana")
+# Names and NIK only for planners; every export that holds them is written to the audit log.
+kpm = ctx.store.round_kpm(ctx.round.id) if ctx.round and planner else None
+
+
+def named_pdf(team_name: str | None = None) -> bytes:
+    data = sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm, team=team_name, depots=depots)
+    store.audit(
+        ctx.user.username,
+        "unduh lembar rute dengan nama",
+        f"{team_name or 'semua tim'}; {summary['desa_dikunjungi']} desa",
+    )
+    return data
+
+
 p1, p2, p3 = st.columns(3)
-p1.download_button(
-    "Lembar rute semua tim (PDF)",
-    lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm, depots=depots),
-    file_name="lembar_rute.pdf",
-    mime="application/pdf",
-    on_click="ignore",
-)
+if planner:
+    p1.download_button(
+        "Lembar rute semua tim (PDF)",
+        named_pdf,
+        file_name="lembar_rute.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+    )
+else:
+    p1.caption("Lembar dengan nama KPM hanya untuk perencana.")
 p2.download_button(
     "Tanpa nama, untuk dibagikan (PDF)",
     lambda: sheets.route_sheet_pdf(
@@ -251,10 +268,10 @@ p2.download_button(
     on_click="ignore",
 )
 team = p3.selectbox("Lembar satu tim", [r.tim for r in plan.routes])
-if team:
+if team and planner:
     p3.download_button(
         f"Lembar {team} (PDF)",
-        lambda: sheets.route_sheet_pdf(plan, villages=villages, kpm=kpm, team=team, depots=depots),
+        lambda: named_pdf(team),
         file_name=f"lembar_rute_{team.lower().replace(' ', '_')}.pdf",
         mime="application/pdf",
         on_click="ignore",

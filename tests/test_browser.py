@@ -1,6 +1,7 @@
 """The coverage map in a real browser: Debian's Chromium driven by Playwright, headless."""
 
 import io
+import json
 import os
 import re
 import socket
@@ -15,6 +16,22 @@ import pytest
 from .conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = ""  # set by the app_url fixture
+
+
+def open_signed_in(browser, url: str, *, height: int = 1100):
+    """A new page at ``url``, signed in through the login form."""
+    page = browser.new_page(viewport={"width": 1500, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("Nama pengguna").wait_for(timeout=90_000)
+    page.get_by_label("Nama pengguna").fill("perencana-uji")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    return page, errors
+
+
 pytestmark = pytest.mark.browser
 
 
@@ -38,6 +55,27 @@ def app_url(tmp_path_factory, boundaries_dir, boundaries_cache):
         "JANGKAU_BOUNDARIES_CACHE": str(boundaries_cache),
     }
     subprocess.run([sys.executable, "-m", "geo", "load-demo"], cwd=ROOT, env=env, check=True)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "akun",
+            "tambah",
+            "--nama",
+            "perencana-uji",
+            "--peran",
+            "admin",
+            "--sandi-acak",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    global PASSWORD
+    PASSWORD = json.loads(made.stdout)["sandi"]
     port = _free_port()
     log = open(data / "streamlit.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
@@ -105,10 +143,7 @@ def browser():
 
 
 def test_coverage_map_draws_all_villages(app_url, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(app_url + "/peta_cakupan", wait_until="domcontentloaded")
+    page, errors = open_signed_in(browser, app_url + "/peta_cakupan")
     page.get_by_text("DATA CONTOH").first.wait_for(timeout=90_000)
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
     polygons = frame.locator("path.jangkau-desa")
@@ -137,10 +172,7 @@ def test_coverage_map_draws_all_villages(app_url, browser, tmp_path):
 
 
 def test_overview_in_browser(app_url, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(app_url + "/", wait_until="domcontentloaded")
+    page, errors = open_signed_in(browser, app_url + "/")
     page.get_by_text("KPM (keluarga)").wait_for(timeout=90_000)
     page.get_by_text("Per kecamatan").wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -152,10 +184,7 @@ def test_overview_in_browser(app_url, browser):
 
 def test_reconcile_page_uploads_messy_files(app_url, browser):
     messy = ROOT / "tests" / "data" / "messy"
-    page = browser.new_page(viewport={"width": 1500, "height": 1400})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(app_url + "/rekonsiliasi", wait_until="domcontentloaded")
+    page, errors = open_signed_in(browser, app_url + "/rekonsiliasi", height=1400)
     page.get_by_text("Data Dinsos (DTKS / SIKS-NG)").first.wait_for(timeout=90_000)
     inputs = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     inputs.nth(0).set_input_files(str(messy / "roster_messy.csv"))
@@ -188,10 +217,7 @@ def test_reconcile_page_uploads_messy_files(app_url, browser):
 def test_route_page_solves_and_prints(app_url, browser):
     from pypdf import PdfReader
 
-    page = browser.new_page(viewport={"width": 1500, "height": 1600})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(app_url + "/rute_kunjungan", wait_until="domcontentloaded")
+    page, errors = open_signed_in(browser, app_url + "/rute_kunjungan", height=1600)
     page.get_by_role("button", name="Susun rute").wait_for(timeout=90_000)
     page.get_by_role("button", name="Susun rute").click()
     page.get_by_text("3. Rencana").wait_for(timeout=120_000)
