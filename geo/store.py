@@ -321,32 +321,40 @@ class Store:
         existing = self._round_by_fingerprint(fingerprint)
         if existing is not None:
             return existing
-        with _write_errors("putaran rekonsiliasi"), self.engine.begin() as conn:
-            round_id = conn.execute(
-                sa.text(
-                    "INSERT INTO rounds (label, created_at, is_demo, fingerprint, sources, "
-                    "summary) VALUES (:l, :c, :d, :f, :s, :m) RETURNING id"
-                ),
-                {
-                    "l": label,
-                    "c": _now(),
-                    "d": bool(is_demo),
-                    "f": fingerprint,
-                    "s": json.dumps(sources, ensure_ascii=False),
-                    "m": json.dumps(summary, ensure_ascii=False),
-                },
-            ).scalar_one()
-            village_rows = villages[["kode_desa", "program", *VILLAGE_COUNTS]].assign(
-                round_id=round_id
-            )
-            _insert(conn, "round_villages", village_rows)
-            kpm_cols = ["nik", "program", "nama", "no_kk", "kode_desa", "status", "alasan"]
-            _insert(conn, "round_kpm", kpm[kpm_cols].assign(round_id=round_id))
-            prob = problems.rename(columns={"row": "row_number", "column": "column_name"})
-            prob = prob[["file", "row_number", "column_name", "value", "reason"]].assign(
-                round_id=round_id, seq=range(1, len(prob) + 1)
-            )
-            _insert(conn, "round_problems", prob)
+        try:
+            with _write_errors("putaran rekonsiliasi"), self.engine.begin() as conn:
+                round_id = conn.execute(
+                    sa.text(
+                        "INSERT INTO rounds (label, created_at, is_demo, fingerprint, sources, "
+                        "summary) VALUES (:l, :c, :d, :f, :s, :m) RETURNING id"
+                    ),
+                    {
+                        "l": label,
+                        "c": _now(),
+                        "d": bool(is_demo),
+                        "f": fingerprint,
+                        "s": json.dumps(sources, ensure_ascii=False),
+                        "m": json.dumps(summary, ensure_ascii=False),
+                    },
+                ).scalar_one()
+                village_rows = villages[["kode_desa", "program", *VILLAGE_COUNTS]].assign(
+                    round_id=round_id
+                )
+                _insert(conn, "round_villages", village_rows)
+                kpm_cols = ["nik", "program", "nama", "no_kk", "kode_desa", "status", "alasan"]
+                _insert(conn, "round_kpm", kpm[kpm_cols].assign(round_id=round_id))
+                prob = problems.rename(columns={"row": "row_number", "column": "column_name"})
+                prob = prob[["file", "row_number", "column_name", "value", "reason"]].assign(
+                    round_id=round_id, seq=range(1, len(prob) + 1)
+                )
+                _insert(conn, "round_problems", prob)
+        except StoreError:
+            # Two planners saving the same files at once: the second one's insert hits the
+            # fingerprint's unique key; the round the first one saved is the answer.
+            existing = self._round_by_fingerprint(fingerprint)
+            if existing is not None:
+                return existing
+            raise
         info = self.round(round_id)
         return RoundInfo(**{**info.__dict__, "created": True})
 
