@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geo._errors import InputFileError, VillageLookupError
-from geo.importer import Problem, has_demo_marker, read_table
+from geo.importer import Problem, _shown_headers, has_demo_marker, read_table
+from geo.limits import base_name
 from geo.lookup import VillageIndex
 
 COLUMNS = ["dari", "ke", "moda", "menit", "tunggu_menit", "biaya"]
@@ -75,13 +76,14 @@ def read_boat_legs(data: bytes, *, filename: str, index: VillageIndex) -> BoatLe
     InputFileError
         Unreadable file, or a required column (``dari``, ``ke``, ``menit``) missing.
     """
+    filename = base_name(filename)
     table, headers = read_table(data, filename=filename)
     by_key = {h.strip().lower(): h for h in headers}
     missing = [c for c in ("dari", "ke", "menit") if c not in by_key]
     if missing:
         raise InputFileError(
             f"Berkas {filename}: kolom {', '.join(missing)} tidak ada. Kolom yang ditemukan: "
-            f"{', '.join(headers) or '(tidak ada)'}. Kolom: {', '.join(COLUMNS)}."
+            f"{_shown_headers(headers)}. Kolom: {', '.join(COLUMNS)}."
         )
     problems: list[Problem] = []
     rows = []

@@ -50,7 +50,11 @@ def csv_bytes(
 
     ``sep=",", decimal=".", bom=False`` gives the plain form the CLI's contract files use.
     """
-    text = _safe(_mark(frame, demo)).to_csv(index=False, sep=sep, decimal=decimal)
+    # A bare carriage return is not quoted by the CSV writer, and Excel starts a new row there
+    # (so "x\r=1+1" would put a formula at the start of a cell): written as a line feed, it is
+    # quoted and stays a line break inside the cell.
+    safe = _safe(_mark(frame, demo)).replace(r"\r\n?", "\n", regex=True)
+    text = safe.to_csv(index=False, sep=sep, decimal=decimal)
     return (("\ufeff" if bom else "") + text).encode("utf-8")
 
 

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import InputFileError, VillageLookupError
+from geo.limits import base_name, check_upload
 from geo.lookup import VillageIndex, normalise
 from geo.privacy import mask_nik, mask_value
 
@@ -585,9 +586,11 @@ def _xlsx_calamine(data: bytes, filename: str, sheet: str | None) -> tuple[list,
 def _xlsx_openpyxl(data: bytes, filename: str, sheet: str | None) -> tuple[list, list]:
     import openpyxl
 
+    # SyntaxError: xml.etree's ParseError on broken XML inside the ZIP.
+    broken = (zipfile.BadZipFile, LookupError, OSError, ValueError, TypeError, SyntaxError)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except broken as exc:
         raise _refuse(
             filename, "XLSX rusak atau bukan buku kerja Excel. Simpan ulang dari Excel."
         ) from exc
@@ -602,6 +605,12 @@ def _xlsx_openpyxl(data: bytes, filename: str, sheet: str | None) -> tuple[list,
             worksheet = workbook[name]
             worksheet.reset_dimensions()  # some writers store a wrong sheet size
             out.append([list(row) for row in worksheet.iter_rows(values_only=True)])
+    except InputFileError:
+        raise
+    except broken as exc:  # the sheet's XML is read lazily, row by row
+        raise _refuse(
+            filename, "XLSX rusak atau bukan buku kerja Excel. Simpan ulang dari Excel."
+        ) from exc
     finally:
         workbook.close()
     return out[0], out[1]
@@ -631,7 +640,8 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None) -> tuple[pd.DataFr
 
 
 def _read(data: bytes, filename: str, sheet: str | None) -> tuple[pd.DataFrame, list[str], bool]:
-    name = PurePath(str(filename)).name
+    name = base_name(filename)
+    check_upload(data, filename=name)
     if not data or not data.strip():
         raise _refuse(name, "berkas kosong.")
     suffix = PurePath(name).suffix.lower()
@@ -663,11 +673,12 @@ def sheet_names(data: bytes, *, filename: str) -> list[str]:
     """
     if data[:4] != b"PK\x03\x04":
         return []
+    check_upload(data, filename=filename)
     import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, LookupError, OSError, ValueError, TypeError, SyntaxError) as exc:
         raise _refuse(
             PurePath(str(filename)).name,
             "XLSX rusak atau bukan buku kerja Excel. Simpan ulang dari Excel.",
@@ -806,6 +817,14 @@ def _resolve_mapping(
 # -- cleaning ----------------------------------------------------------------------------------
 
 
+_DIGIT_RUN = re.compile(r"\d{16,}")
+
+
+def _mask_runs(text: str) -> str:
+    """Text with every run of 16 or more digits masked like a NIK."""
+    return _DIGIT_RUN.sub(lambda m: mask_nik(m.group(0)), text)
+
+
 class _Report:
     """Collects problems; :meth:`problems` returns them by row, then in the order found."""
 
@@ -814,6 +833,8 @@ class _Report:
         self._items: list[tuple[int, int, Problem]] = []
 
     def add(self, row: int | None, column: str | None, value: str, reason: str) -> None:
+        # A NIK in the wrong column (shifted cells) would be echoed unmasked: mask any run.
+        value, reason = _mask_runs(value), _mask_runs(reason)
         self._items.append(
             (row or 0, len(self._items), Problem(self.file, row, column, value, reason))
         )
@@ -1144,7 +1165,11 @@ def _optional_id(rows: _Rows, name: str, label: str) -> pd.Series:
 
 def _villages(rows: _Rows, index: VillageIndex, live: np.ndarray, *, kind: str) -> pd.Series:
     """``kode_desa`` per row (NaN where unresolved); a roster row that fails is no longer live."""
-    kode, kec, desa = rows.text("kode_wilayah"), rows.text("kecamatan"), rows.text("desa")
+    # "\x1f" joins the three below; one typed into a cell would split them wrongly.
+    kode, kec, desa = (
+        rows.text(f).str.replace("\x1f", " ", regex=False)
+        for f in ("kode_wilayah", "kecamatan", "desa")
+    )
     combined = kode + "\x1f" + kec + "\x1f" + desa
     codes, resolved = _map_unique(combined, lambda k: _resolve_one(index, *k.split("\x1f")))
     kode_desa = pd.Series(
@@ -1201,7 +1226,7 @@ def _prepare(
     mapping: dict[str, str] | None,
     sheet: str | None,
 ) -> tuple[_Rows, list[str], bool, np.ndarray, pd.Series, pd.DataFrame, int]:
-    name = PurePath(str(filename)).name
+    name = base_name(filename)
     body, headers, demo = _read(data, name, sheet)
     resolved = _resolve_mapping(headers, kind, mapping, name)
     report = _Report(name)

@@ -7,12 +7,15 @@ filled route sheet's table uploaded as XLSX/CSV; every bad row is reported and g
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
 from geo.importer import Problem, read_table
+from geo.limits import base_name
 from geo.lookup import VillageIndex
 
 OUTCOME_COLUMNS = [
@@ -142,7 +145,7 @@ def validate(table: pd.DataFrame, *, filename: str, index: VillageIndex) -> Outc
                 value = float(text.replace(",", "."))
             except ValueError:
                 value = -1
-            if value < 0 or value != int(value):
+            if not math.isfinite(value) or value < 0 or value != int(value):
                 problems.append(
                     Problem(
                         filename, row_no, name, text, f"{name} harus bilangan bulat 0 atau lebih."
@@ -169,7 +172,11 @@ def validate(table: pd.DataFrame, *, filename: str, index: VillageIndex) -> Outc
             {
                 "kode_desa": village.kode,
                 "tanggal": day.isoformat(),
-                "plan_id": int(float(plan_text)) if plan_text.replace(".", "").isdigit() else None,
+                "plan_id": (
+                    int(plan_text.split(".")[0])
+                    if re.fullmatch(r"[0-9]{1,9}(\.0*)?", plan_text)
+                    else None
+                ),
                 "dikunjungi": visited_text in _YES,
                 **counts,
                 "lainnya": get("lainnya")[:500] or None,
@@ -188,6 +195,7 @@ def read_outcomes(data: bytes, *, filename: str, index: VillageIndex) -> Outcome
     InputFileError
         The file cannot be read.
     """
+    filename = base_name(filename)
     table, _ = read_table(data, filename=filename)
     return validate(table, filename=filename, index=index)
 

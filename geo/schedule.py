@@ -34,7 +34,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import PurePath
 
 import pandas as pd
 
@@ -323,6 +322,11 @@ def parse_unavailable(text: object) -> tuple[set[date], list[str]]:
             if last < first:
                 problems.append(f"rentang '{part}' berakhir sebelum mulai; tukar kedua tanggalnya")
                 continue
+            if (last - first).days > 366:  # 0001-01-01..9999-12-31 would be 3.6 million dates
+                problems.append(
+                    f"rentang '{part}' lebih dari setahun; tulis rentang yang lebih pendek"
+                )
+                continue
             dates.update(first + timedelta(days=k) for k in range((last - first).days + 1))
         else:
             problems.append(
@@ -350,16 +354,17 @@ def _columns(headers: list[str], wanted: dict[str, tuple[str, ...]]) -> dict[str
 def _read_rows(
     data: bytes, filename: str, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...]
 ) -> tuple[pd.DataFrame, dict[str, str], list[str], str]:
-    from geo.importer import read_table
+    from geo.importer import _shown_headers, read_table
+    from geo.limits import base_name
 
-    name = PurePath(str(filename)).name
+    name = base_name(filename)
     body, headers = read_table(data, filename=name)
     cols = _columns(headers, wanted)
     missing = [f for f in required if f not in cols]
     if missing:
         raise InputFileError(
             f"Berkas {name}: kolom {', '.join(missing)} tidak ditemukan (ada: "
-            f"{', '.join(headers)}). Baris 1 harus berisi judul kolom "
+            f"{_shown_headers(headers)}). Baris 1 harus berisi judul kolom "
             f"{', '.join(wanted)}."
         )
     problems = [

@@ -17,7 +17,8 @@ from shapely.geometry import Point
 
 from geo import settings
 from geo._errors import InputFileError
-from geo.importer import Problem, has_demo_marker, read_table
+from geo.importer import Problem, _shown_headers, has_demo_marker, read_table
+from geo.limits import base_name
 
 JENIS = ("e-warong", "agen_brilink", "kantor_bri")
 _JENIS_ALIASES = {
@@ -106,6 +107,7 @@ def read_points(
     InputFileError
         The file cannot be read or lacks a required column.
     """
+    filename = base_name(filename)
     table, headers = read_table(data, filename=filename)
     lower = {h.strip().lower(): h for h in headers}
     required = ["id", "nama", "lat", "lon"] + ([] if depots else ["jenis"])
@@ -113,7 +115,7 @@ def read_points(
     if missing:
         raise InputFileError(
             f"Berkas {filename}: kolom {', '.join(missing)} tidak ada. Kolom yang ditemukan: "
-            f"{', '.join(headers) or '(tidak ada)'}. Kolom wajib: {', '.join(required)}."
+            f"{_shown_headers(headers)}. Kolom wajib: {', '.join(required)}."
         )
     col = {c: lower[c] for c in lower}
     is_demo = has_demo_marker(table, headers)
@@ -163,6 +165,7 @@ def read_points(
                 )
                 continue
         lat, lon = _to_float(rec[col["lat"]]), _to_float(rec[col["lon"]])
+        lat, lon = (v if v is not None and math.isfinite(v) else None for v in (lat, lon))
         kode_desa = str(rec.get(col.get("kode_desa", ""), "") or "").strip() or None
         posisi = "koordinat"
         if lat is None and lon is None and kode_desa in ref:
@@ -176,6 +179,9 @@ def read_points(
                 "koordinat kosong atau bukan angka; isi lat dan lon dalam derajat desimal "
                 "(contoh -0.44 dan 116.98), atau isi kode_desa.",
             )
+            continue
+        if depots and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            bad(row_no, col["lat"], f"{lat}, {lon}", "koordinat tidak sah; periksa lat/lon.")
             continue
         if not depots:
             in_lon = LON_RANGE[0] <= lon <= LON_RANGE[1]
