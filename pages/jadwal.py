@@ -97,8 +97,12 @@ with tab_cal:
         summary = sched.summary()
         m = st.columns(4)
         m[0].metric("Hari-tim", fmt.number(summary["hari_tim"]))
-        m[1].metric("Mulai", fmt.tanggal(summary["mulai"]) if summary["mulai"] else "-")
-        m[2].metric("Selesai", fmt.tanggal(summary["selesai"]) if summary["selesai"] else "-")
+        short = {
+            k: date.fromisoformat(v).strftime("%d/%m/%Y") if v else "-"
+            for k, v in (("mulai", summary["mulai"]), ("selesai", summary["selesai"]))
+        }
+        m[1].metric("Mulai", short["mulai"])
+        m[2].metric("Selesai", short["selesai"])
         m[3].metric("Konflik", fmt.number(summary["konflik"]))
         for conflict in sched.conflicts:
             st.warning(md(f"{fmt.tanggal(conflict.tanggal)} · {conflict.tim}: {conflict.pesan}"))
