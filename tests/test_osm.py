@@ -707,7 +707,14 @@ def _page():
     from streamlit.testing.v1 import AppTest
 
     root = Path(__file__).resolve().parent.parent
-    return AppTest.from_file(str(root / "pages" / "jarak_layanan.py"), default_timeout=180)
+    import time
+
+    from pages.common import Keys
+
+    at = AppTest.from_file(str(root / "pages" / "jarak_layanan.py"), default_timeout=180)
+    at.session_state[Keys.USER] = {"username": "uji", "peran": "perencana", "nama": "Uji"}
+    at.session_state[Keys.LAST_ACTIVE] = time.time()
+    return at
 
 
 @pytest.mark.filterwarnings("ignore:This area is .* times your configured Overpass")
