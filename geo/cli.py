@@ -68,32 +68,49 @@ def cmd_load_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_peta(args: argparse.Namespace) -> int:
-    from geo import boundaries, coverage, maps
-    from geo.importer import has_demo_marker, read_table
+def _points(path_text: str, bounds):
+    """Service points from a file, their problems printed as warnings."""
     from geo.service_points import read_points
 
-    bounds = boundaries.load()
-    layanan = Path(args.layanan)
+    path = Path(path_text)
     points = read_points(
-        _read(layanan),
-        filename=layanan.name,
+        _read(path),
+        filename=path.name,
         kabupaten=bounds.kabupaten.geometry.iloc[0],
         villages=bounds.villages,
     )
     for p in points.problems:
         print(f"Peringatan: {p.file} baris {p.row} kolom {p.column}: {p.reason}", file=sys.stderr)
+    return points
+
+
+def _village_counts(path_text: str, bounds):
+    """Per-village counts from a ``desa.csv``; problems and unknown codes printed as warnings.
+
+    Returns the counts and whether the file is demo data.
+    """
+    from geo import coverage
+    from geo.importer import has_demo_marker, read_table
+
+    path = Path(path_text)
+    table, _ = read_table(_read(path), filename=path.name)
+    counts, problems = coverage.read_village_counts(table, filename=path.name)
+    for code in sorted(set(counts["kode_desa"]) - set(bounds.villages["kode"])):
+        problems.append(f"{path.name}: kode desa {code} tidak dikenal; baris dilewati.")
+    for message in problems:
+        print("Peringatan: " + message, file=sys.stderr)
+    return counts, has_demo_marker(table, list(table.columns))
+
+
+def cmd_peta(args: argparse.Namespace) -> int:
+    from geo import boundaries, coverage, maps
+
+    bounds = boundaries.load()
+    points = _points(args.layanan, bounds)
     demo_flag = points.is_demo
     if args.desa:
-        desa = Path(args.desa)
-        table, _ = read_table(_read(desa), filename=desa.name)
-        counts, problems = coverage.read_village_counts(table, filename=desa.name)
-        unknown = sorted(set(counts["kode_desa"]) - set(bounds.villages["kode"]))
-        for code in unknown:
-            problems.append(f"{desa.name}: kode desa {code} tidak dikenal; baris dilewati.")
-        for message in problems:
-            print("Peringatan: " + message, file=sys.stderr)
-        demo_flag = demo_flag or has_demo_marker(table, list(table.columns))
+        counts, demo_counts = _village_counts(args.desa, bounds)
+        demo_flag = demo_flag or demo_counts
     else:
         store = _store()
         latest = store.latest_round()
@@ -199,18 +216,11 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     from geo import access, boundaries, network
     from geo.boats import read_boat_legs
     from geo.lookup import VillageIndex
-    from geo.service_points import JENIS, read_points
+    from geo.service_points import JENIS
 
     bounds = boundaries.load()
     layanan = Path(args.layanan)
-    points = read_points(
-        _read(layanan),
-        filename=layanan.name,
-        kabupaten=bounds.kabupaten.geometry.iloc[0],
-        villages=bounds.villages,
-    )
-    for p in points.problems:
-        print(f"Peringatan: {p.file} baris {p.row} kolom {p.column}: {p.reason}", file=sys.stderr)
+    points = _points(args.layanan, bounds)
     if points.active().empty:
         raise JangkauError(
             f"Berkas {layanan.name}: tidak ada titik layanan aktif yang sah; perbaiki baris yang "
@@ -261,21 +271,13 @@ def cmd_nearest(args: argparse.Namespace) -> int:
 def cmd_routes(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from geo import boundaries, coverage, routing, sheets
-    from geo.importer import has_demo_marker, read_table
+    from geo import boundaries, routing, sheets
     from geo.service_points import read_points
 
     bounds = boundaries.load()
     kab = bounds.kabupaten.geometry.iloc[0]
-    layanan = Path(args.layanan)
-    points = read_points(
-        _read(layanan), filename=layanan.name, kabupaten=kab, villages=bounds.villages
-    )
-    desa = Path(args.desa)
-    table, _ = read_table(_read(desa), filename=desa.name)
-    counts, problems = coverage.read_village_counts(table, filename=desa.name)
-    for message in problems:
-        print("Peringatan: " + message, file=sys.stderr)
+    points = _points(args.layanan, bounds)
+    counts, demo_counts = _village_counts(args.desa, bounds)
     if args.depot:
         depot_path = Path(args.depot)
         depots = read_points(
@@ -292,7 +294,7 @@ def cmd_routes(args: argparse.Namespace) -> int:
     if args.tim < 1 or args.hari < 1:
         raise JangkauError("--tim dan --hari harus 1 atau lebih.")
     teams = routing.default_teams(depots, counts, bounds.villages, n=args.tim, hari=args.hari)
-    is_demo = points.is_demo or has_demo_marker(table, list(table.columns))
+    is_demo = points.is_demo or demo_counts
     plan = routing.plan_routes(
         bounds.villages,
         points.active(),

@@ -308,6 +308,7 @@ def solve(
     mulai: date,
     seed: int = 1,
     batas_detik: float = 5.0,
+    iterasi: int | None = None,
     is_demo: bool = False,
 ) -> RoutePlan:
     """Plan the teams' trips.
@@ -326,8 +327,10 @@ def solve(
         The teams; each starts from and returns to its depot.
     mulai
         The first working day of the trips.
-    seed, batas_detik
-        Solver seed and time limit (seconds).
+    seed, batas_detik, iterasi
+        Solver seed, time limit (seconds) and iteration budget (default
+        ``settings.ROUTING_MAX_ITERATIONS``). The same seed and budget give the same plan as
+        long as the budget, not the time limit, ends the search.
 
     Raises
     ------
@@ -335,7 +338,7 @@ def solve(
         No teams, no candidates, an unknown depot, or required villages that no team can fit.
     """
     from pyvrp import Model
-    from pyvrp.stop import MaxRuntime
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     if not teams:
         raise RoutingError("Belum ada tim. Tambahkan sedikitnya satu tim dengan depotnya.")
@@ -428,7 +431,12 @@ def solve(
                 model.add_edge(
                     locations[i], locations[j], distance=value, duration=value, profile=profile
                 )
-    result = model.solve(stop=MaxRuntime(batas_detik), seed=seed, display=False)
+    # An iteration budget makes a seed give the same plan whatever the machine's load; the time
+    # limit is a safety cap that only binds on very large requests or a very slow machine.
+    stop = MultipleCriteria(
+        [MaxIterations(iterasi or settings.ROUTING_MAX_ITERATIONS), MaxRuntime(batas_detik)]
+    )
+    result = model.solve(stop=stop, seed=seed, display=False)
     best = result.best
     if not best.is_feasible():
         raise RoutingError(
@@ -476,6 +484,7 @@ def solve(
         "mulai": mulai.isoformat(),
         "seed": seed,
         "batas_detik": batas_detik,
+        "iterasi": iterasi or settings.ROUTING_MAX_ITERATIONS,
         "tim": [
             {"nama": t.nama, "depot": t.depot, "hari": t.hari, "perahu": t.perahu} for t in teams
         ],
@@ -649,6 +658,7 @@ def plan_routes(
     jaringan: str | None = None,
     seed: int = 1,
     batas_detik: float = 5.0,
+    iterasi: int | None = None,
     is_demo: bool = False,
 ) -> RoutePlan:
     """From data to a plan: network, priority scores, candidates, solve. Page and CLI use this.
@@ -687,6 +697,7 @@ def plan_routes(
         mulai=mulai,
         seed=seed,
         batas_detik=batas_detik,
+        iterasi=iterasi,
         is_demo=is_demo,
     )
 
