@@ -145,3 +145,8 @@ def read_boat_legs(data: bytes, *, filename: str, index: VillageIndex) -> BoatLe
     return BoatLegs(
         file=filename, frame=frame, problems=problems, is_demo=has_demo_marker(table, headers)
     )
+
+
+def validate_table(table: pd.DataFrame, *, label: str, index: VillageIndex) -> BoatLegs:
+    """Check a table of boat legs edited on a page, by the same rules as a file."""
+    return read_boat_legs(table.to_csv(index=False).encode(), filename=label, index=index)

@@ -239,3 +239,33 @@ def read_points(
     if depots:
         frame = frame.drop(columns=["jenis", "kapasitas", "aktif", "kode_desa"])
     return PointsResult(file=filename, frame=frame, problems=problems, is_demo=is_demo)
+
+
+def validate_table(
+    table: pd.DataFrame,
+    *,
+    label: str,
+    kabupaten: shapely.Geometry,
+    villages: pd.DataFrame | None = None,
+    previous: pd.DataFrame | None = None,
+) -> PointsResult:
+    """Check a table of points edited on a page, by the same rules as a file.
+
+    ``aktif`` may be booleans. A point that ``previous`` (the saved points) shows placed at its
+    village's reference point (``posisi == "titik desa"``) keeps that mark while its coordinates
+    are unchanged.
+    """
+    data = table.copy()
+    if "aktif" in data:
+        active = data["aktif"].astype(object).where(data["aktif"].notna(), True)
+        data["aktif"] = ["ya" if bool(v) else "tidak" for v in active]
+    result = read_points(
+        data.to_csv(index=False).encode(), filename=label, kabupaten=kabupaten, villages=villages
+    )
+    if previous is not None and "posisi" in previous and len(result.frame):
+        before = previous.set_index("id")[["posisi", "lat", "lon"]].add_suffix("_lama")
+        frame = result.frame.join(before, on="id")
+        same = (frame["lat"] == frame["lat_lama"]) & (frame["lon"] == frame["lon_lama"])
+        keep = same & (frame["posisi_lama"] == "titik desa")
+        result.frame["posisi"] = frame["posisi"].where(~keep, "titik desa").to_numpy()
+    return result

@@ -7,9 +7,9 @@ from streamlit_folium import st_folium
 
 from geo import access, coverage, export, fmt, maps, network, settings
 from geo._errors import JangkauError
-from geo.boats import read_boat_legs
+from geo.boats import validate_table as validate_legs
 from geo.lookup import VillageIndex
-from geo.service_points import read_points
+from geo.service_points import validate_table
 from pages.common import (
     LABELS,
     flash,
@@ -293,12 +293,12 @@ with tabs[5]:
         },
     )
     if st.button("Simpan titik layanan", type="primary"):
-        data = edited.assign(aktif=edited["aktif"].fillna(True).map({True: "ya", False: "tidak"}))
-        result = read_points(
-            data.to_csv(index=False).encode(),
-            filename="tabel titik layanan",
+        result = validate_table(
+            edited,
+            label="tabel titik layanan",
             kabupaten=ctx.bounds.kabupaten.geometry.iloc[0],
             villages=ctx.bounds.villages,
+            previous=editable,
         )
         if result.problems:
             st.error("Belum disimpan: perbaiki baris berikut.")
@@ -374,14 +374,12 @@ with tabs[5]:
                 merged = pd.concat(
                     [current, fresh[~fresh["id"].isin(current["id"])]], ignore_index=True
                 )
-                data = merged.assign(
-                    aktif=merged["aktif"].fillna(True).map({True: "ya", False: "tidak"})
-                )
-                result = read_points(
-                    data.to_csv(index=False).encode(),
-                    filename="tabel titik layanan + OpenStreetMap",
+                result = validate_table(
+                    merged,
+                    label="tabel titik layanan + OpenStreetMap",
                     kabupaten=ctx.bounds.kabupaten.geometry.iloc[0],
                     villages=ctx.bounds.villages,
+                    previous=current,
                 )
                 if result.problems:
                     st.error("Belum disimpan: perbaiki baris berikut.")
@@ -389,16 +387,11 @@ with tabs[5]:
                         pd.DataFrame([p.__dict__ for p in result.problems]), hide_index=True
                     )
                 else:
-                    # Points placed at their village's reference point keep that mark.
-                    saved = current.set_index("id")["posisi"]
-                    frame = result.frame.assign(
-                        posisi=result.frame["id"].map(saved).fillna(result.frame["posisi"])
-                    )
-                    store.replace_service_points(frame, is_demo=ctx.is_demo)
+                    store.replace_service_points(result.frame, is_demo=ctx.is_demo)
                     st.cache_data.clear()
                     for key in ("osm_found", "edit_points"):
                         st.session_state.pop(key, None)
-                    added = len(frame) - len(current)
+                    added = len(result.frame) - len(current)
                     flash(f"{fmt.number(added)} titik layanan dari OpenStreetMap ditambahkan.")
                     st.rerun()
 
@@ -415,9 +408,9 @@ with tabs[6]:
         key="edit_boats",
     )
     if st.button("Simpan ruas perahu", type="primary"):
-        legs = read_boat_legs(
-            edited_legs.to_csv(index=False).encode(),
-            filename="tabel ruas perahu",
+        legs = validate_legs(
+            edited_legs,
+            label="tabel ruas perahu",
             index=VillageIndex(ctx.bounds.villages),
         )
         if legs.problems:

@@ -50,3 +50,22 @@ def test_missing_columns_are_refused(bounds):
 def test_depots_may_lie_outside_kukar(bounds):
     result = _read(bounds, "id,nama,lat,lon\nKC-BPN,KC Balikpapan,-1.27,116.83\n", depots=True)
     assert result.frame["id"].tolist() == ["KC-BPN"] and not result.problems
+
+
+def test_edited_table_keeps_village_position_mark(bounds):
+    from geo.service_points import validate_table
+
+    first = _read(
+        bounds, "id,nama,jenis,lat,lon,kode_desa\nAG-2,Agen F,agen_brilink,,,64.02.04.2001\n"
+    )
+    table = first.frame.assign(aktif=[True])
+    kab = bounds.kabupaten.geometry.iloc[0]
+    again = validate_table(
+        table, label="tabel", kabupaten=kab, villages=bounds.villages, previous=first.frame
+    )
+    assert again.frame.loc[0, "posisi"] == "titik desa"
+    moved = table.assign(lat=[-0.57], lon=[117.26], aktif=[False])
+    result = validate_table(
+        moved, label="tabel", kabupaten=kab, villages=bounds.villages, previous=first.frame
+    )
+    assert result.frame.loc[0, "posisi"] == "koordinat" and not result.frame.loc[0, "aktif"]
