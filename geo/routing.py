@@ -401,8 +401,27 @@ def solve(
             clients.append(None)
     minutes_int = np.where(np.isfinite(legs.minutes), np.rint(legs.minutes), FORBIDDEN)
     minutes_int = minutes_int.astype(np.int64)
+    # Teams that may use the same legs share one travel profile: fewer profiles, faster search.
+    profiles: dict[tuple, object] = {}
     for team in teams:
-        profile = model.add_profile(name=team.nama)
+        blocked = np.zeros(len(nodes), dtype=bool)
+        for k, c in enumerate(candidates):
+            if c.kunci_tim not in (None, team.nama):
+                blocked[n_dep + k] = True
+        key = (team.perahu, blocked.tobytes())
+        if key not in profiles:
+            profile = model.add_profile(name=f"profil {len(profiles) + 1}")
+            profiles[key] = profile
+            for i in range(len(nodes)):
+                for j in range(len(nodes)):
+                    if i == j:
+                        continue
+                    value = int(minutes_int[i, j])
+                    if blocked[i] or blocked[j] or (not team.perahu and boat[i, j]):
+                        value = FORBIDDEN
+                    model.add_edge(
+                        locations[i], locations[j], distance=value, duration=value, profile=profile
+                    )
         d = depot_ids.index(team.depot)
         model.add_vehicle_type(
             num_available=1,
@@ -414,23 +433,9 @@ def solve(
             # The cost is travel minutes (edge "distance"); service time only uses up the shift.
             unit_distance_cost=1,
             unit_duration_cost=0,
-            profile=profile,
+            profile=profiles[key],
             name=team.nama,
         )
-        blocked = np.zeros(len(nodes), dtype=bool)
-        for k, c in enumerate(candidates):
-            if c.kunci_tim not in (None, team.nama):
-                blocked[n_dep + k] = True
-        for i in range(len(nodes)):
-            for j in range(len(nodes)):
-                if i == j:
-                    continue
-                value = int(minutes_int[i, j])
-                if blocked[i] or blocked[j] or (not team.perahu and boat[i, j]):
-                    value = FORBIDDEN
-                model.add_edge(
-                    locations[i], locations[j], distance=value, duration=value, profile=profile
-                )
     # An iteration budget makes a seed give the same plan whatever the machine's load; the time
     # limit is a safety cap that only binds on very large requests or a very slow machine.
     stop = MultipleCriteria(
@@ -498,13 +503,13 @@ def solve(
 
 
 def working_days(start: date, count: int) -> list[date]:
-    """``count`` consecutive working days from ``start`` (Saturdays and Sundays skipped)."""
-    days, current = [], start
-    while len(days) < count:
-        if current.weekday() < 5:
-            days.append(current)
-        current += timedelta(days=1)
-    return days
+    """``count`` consecutive working days from ``start``: Saturdays, Sundays and Indonesian
+    holidays (cuti bersama included, as in ``geo.schedule``) skipped."""
+    from geo import schedule
+
+    # ``count`` is at most a few weeks of days, so two calendar years always cover it.
+    holidays = schedule.indonesian_holidays(range(start.year, start.year + 2))
+    return schedule.working_days(start, count, holidays=holidays)
 
 
 def _schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai) -> TeamRoute:

@@ -624,10 +624,14 @@ def _depot_lonlat(route: TeamRoute, depots: pd.DataFrame | None) -> tuple[float,
 
 
 def _working_days(start: date, end: date) -> int:
-    """Working days from ``start`` to ``end`` inclusive (Saturdays and Sundays skipped)."""
+    """Working days from ``start`` to ``end`` inclusive (weekends and Indonesian holidays
+    skipped, as the routes are laid out)."""
     if end < start:
         return 0
-    return int(np.busday_count(start, end + timedelta(days=1)))
+    from geo.schedule import indonesian_holidays
+
+    holidays = list(indonesian_holidays(range(start.year, end.year + 1)))
+    return int(np.busday_count(start, end + timedelta(days=1), holidays=holidays))
 
 
 def _header(route: TeamRoute, plan: RoutePlan, *, with_names: bool) -> list:

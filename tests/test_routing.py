@@ -127,6 +127,22 @@ def test_working_days_skip_weekends():
     assert [d.isoformat() for d in days] == ["2026-12-04", "2026-12-07", "2026-12-08"]
 
 
+def test_working_days_skip_holidays_and_cuti_bersama():
+    # 2025-03-28 is cuti bersama (Nyepi); 03-31 and 04-01 Idul Fitri; 04-02..04 and 04-07 cuti
+    # bersama: the first working day is 04-08.
+    days = routing.working_days(date(2025, 3, 28), 3)
+    assert [d.isoformat() for d in days] == ["2025-04-08", "2025-04-09", "2025-04-10"]
+    # Christmas 2026 (24 cuti bersama, 25 Natal) and New Year 2027 across the year boundary.
+    days = routing.working_days(date(2026, 12, 24), 5)
+    assert [d.isoformat() for d in days] == [
+        "2026-12-28",
+        "2026-12-29",
+        "2026-12-30",
+        "2026-12-31",
+        "2027-01-04",
+    ]
+
+
 def test_times_follow_the_matrix_and_service_times(bounds, data):
     teams = [routing.Team("Tim 1", "KC-TGR", hari=3), routing.Team("Tim 2", "KC-BTG", hari=2)]
     plan = _plan(bounds, data, teams, seed=2)
