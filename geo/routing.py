@@ -13,6 +13,7 @@ boat. Integers (minutes) are rounded once, here, and the solver gets an explicit
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -108,7 +109,14 @@ class TeamRoute:
 
     @property
     def hari(self) -> int:
-        return (self.kembali.date() - self.berangkat.date()).days + 1
+        """Working days the trip takes, departure and return included (weekends and holidays
+        in between do not count: the calendar lays trips on working days only)."""
+        start, end = self.berangkat.date(), self.kembali.date()
+        holidays = _holidays(start.year, end.year)
+        return sum(
+            (start + timedelta(days=k)).weekday() < 5 and start + timedelta(days=k) not in holidays
+            for k in range((end - start).days + 1)
+        )
 
     def summary(self) -> dict:
         return {
@@ -502,13 +510,21 @@ def solve(
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _holidays(first_year: int, last_year: int) -> frozenset[date]:
+    """Indonesian holidays, cuti bersama included (as ``geo.schedule`` counts them)."""
+    from geo import schedule
+
+    return frozenset(schedule.indonesian_holidays(range(first_year, last_year + 1)))
+
+
 def working_days(start: date, count: int) -> list[date]:
     """``count`` consecutive working days from ``start``: Saturdays, Sundays and Indonesian
     holidays (cuti bersama included, as in ``geo.schedule``) skipped."""
     from geo import schedule
 
     # ``count`` is at most a few weeks of days, so two calendar years always cover it.
-    holidays = schedule.indonesian_holidays(range(start.year, start.year + 2))
+    holidays = dict.fromkeys(_holidays(start.year, start.year + 1), "")
     return schedule.working_days(start, count, holidays=holidays)
 
 

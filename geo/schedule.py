@@ -640,12 +640,10 @@ def reconciliation_dates(
 def _trip_length(route: TeamRoute) -> int:
     """Working days of a trip: its last stop's ``hari`` or its return, whichever is later.
 
-    The routes page counts working days from the departure skipping weekends only, so the
-    return's index is the number of weekdays from departure to return.
+    The routes are laid on working days (weekends and holidays skipped), so the return's index
+    is the number of working days from departure to return (``TeamRoute.hari``).
     """
-    start, end = route.berangkat.date(), route.kembali.date()
-    weekdays = sum((start + timedelta(days=k)).weekday() < 5 for k in range((end - start).days + 1))
-    return max([1, weekdays, *(s.hari for s in route.stops)])
+    return max([1, route.hari, *(s.hari for s in route.stops)])
 
 
 def _hhmm(value: time | datetime) -> str:

@@ -35,7 +35,7 @@ def _plan(bounds, data, teams, **kw):
         data["depots"],
         data["counts"],
         teams=teams,
-        mulai=MONDAY,
+        mulai=kw.pop("mulai", MONDAY),
         boats=data["boats"],
         batas_detik=kw.pop("batas_detik", 1.0),
         **kw,
@@ -208,3 +208,21 @@ def test_cli_routes_writes_json_and_readable_pdfs(tmp_path, capsys, bounds):
             assert stop["desa"] in text
         assert (out / f"lembar_rute_{route['tim'].lower().replace(' ', '_')}.pdf").is_file()
     assert "DATA CONTOH" in text
+
+
+def test_trip_over_a_weekend_and_holiday_keeps_its_working_days(bounds, data):
+    # Wednesday 23 December 2026: then cuti bersama, Christmas and a weekend. A three-day trip
+    # runs 23, 28 and 29 December and is not cut to one day for the break.
+    teams = [routing.Team("Tim 1", "KC-TGR", hari=3)]
+    before = _plan(bounds, data, teams, seed=1, iterasi=400, batas_detik=120)
+    plan = _plan(
+        bounds, data, teams, seed=1, iterasi=400, batas_detik=120, mulai=date(2026, 12, 23)
+    )
+    (route,) = plan.routes
+    dates = sorted({s.tiba.date() for s in route.stops} | {route.kembali.date()})
+    assert dates[0] == date(2026, 12, 23)
+    assert set(dates) <= {date(2026, 12, 23), date(2026, 12, 28), date(2026, 12, 29)}
+    assert route.hari == len(dates) <= 3
+    assert max(s.hari for s in route.stops) == 3
+    # The same villages as from a Monday: the break changes the dates, not the plan.
+    assert [s.kode_desa for s in route.stops] == [s.kode_desa for s in before.routes[0].stops]
