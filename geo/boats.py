@@ -1,9 +1,12 @@
 """Boat legs that planners maintain: ``dari,ke,moda,menit,tunggu_menit,biaya``.
 
-``dari`` and ``ke`` name villages: a code (``64.02.18.2007``), a unique name (``Sepatin``), or a
-name with its kecamatan (``Muara Enggelam (Muara Wis)`` or ``Muara Enggelam, Muara Wis``). A leg
-can be travelled both ways; its time is ``menit + tunggu_menit`` (waiting for the tide or a boat).
-Bad rows are reported (file, row, column, value, reason) and skipped.
+``dari`` and ``ke`` name a landing (``geo.landings``: ``Dermaga Anggana``, case and spaces
+ignored) or a village: a code (``64.02.18.2007``), a unique name (``Sepatin``), or a name with its
+kecamatan (``Muara Enggelam (Muara Wis)`` or ``Muara Enggelam, Muara Wis``). Landing names are
+matched first; ``geo.landings`` refuses a landing name that could also be read as a village, so the
+order never changes what a cell means. A leg can be travelled both ways; its time is ``menit +
+tunggu_menit`` (waiting for the tide or a boat). Bad rows are reported (file, row, column, value,
+reason) and skipped.
 """
 
 from __future__ import annotations
@@ -16,17 +19,31 @@ import pandas as pd
 
 from geo._errors import InputFileError, VillageLookupError
 from geo.importer import Problem, _shown_headers, has_demo_marker, read_table
+from geo.landings import by_name, close_names, name_key
 from geo.limits import base_name
-from geo.lookup import VillageIndex
+from geo.lookup import VillageIndex, resolve_place
 
 COLUMNS = ["dari", "ke", "moda", "menit", "tunggu_menit", "biaya"]
 MODA = ("ketinting", "longboat", "speedboat", "kapal", "perahu")
-_WITH_KEC = re.compile(r"^(?P<desa>.+?)\s*(?:\((?P<kec1>[^)]+)\)|,\s*(?P<kec2>.+))\s*$")
+#: What an end of a leg is (``dari_jenis``, ``ke_jenis``).
+JENIS = ("desa", "dermaga")
+#: Per end: its kind, its name, and for a landing its position (degrees) and village.
+END_COLUMNS = [
+    f"{end}_{what}"
+    for end in ("dari", "ke")
+    for what in ("jenis", "nama", "lat", "lon", "kode_desa")
+]
 
 
 @dataclass
 class BoatLegs:
-    """Validated boat legs: ``dari``/``ke`` as village codes, times in minutes, cost in rupiah."""
+    """Validated boat legs; times in minutes, cost in rupiah.
+
+    ``frame``: ``COLUMNS`` and ``END_COLUMNS``. ``dari``/``ke`` is a village code when
+    ``dari_jenis``/``ke_jenis`` is ``desa`` and the landing's name when it is ``dermaga``; a
+    landing end carries its ``lat``, ``lon`` and ``kode_desa``, so that ``geo.network`` needs no
+    other table to place it.
+    """
 
     file: str
     frame: pd.DataFrame
@@ -34,7 +51,7 @@ class BoatLegs:
     is_demo: bool = False
 
     def __post_init__(self) -> None:
-        missing = [c for c in [*COLUMNS, "dari_nama", "ke_nama"] if c not in self.frame]
+        missing = [c for c in [*COLUMNS, *END_COLUMNS] if c not in self.frame]
         if missing:
             raise ValueError(f"boat legs lack columns {missing}")
 
@@ -42,17 +59,26 @@ class BoatLegs:
         return {"berkas": self.file, "ruas_perahu": len(self.frame), "masalah": len(self.problems)}
 
 
-def resolve_place(index: VillageIndex, text: str):
-    """A village from a code, a unique name, or ``Name (Kecamatan)`` / ``Name, Kecamatan``."""
-    text = " ".join(str(text).split())
-    village = index.by_code(text)
-    if village is not None:
-        return village
-    match = _WITH_KEC.match(text)
-    if match:
-        kec = match["kec1"] or match["kec2"]
-        return index.resolve(kecamatan=kec, desa=match["desa"])
-    return index.resolve(desa=text)
+def _end(index: VillageIndex, landings: dict[str, dict], text: str) -> dict:
+    """One end of a leg: a landing by its name, else a village.
+
+    Raises
+    ------
+    VillageLookupError
+        Neither a landing nor a village.
+    """
+    landing = landings.get(name_key(text))
+    if landing is not None:
+        return {
+            "kode": landing["nama"],
+            "jenis": "dermaga",
+            "nama": landing["nama"],
+            "lat": landing["lat"],
+            "lon": landing["lon"],
+            "kode_desa": landing["kode_desa"],
+        }
+    village = resolve_place(index, text)
+    return {"kode": village.kode, "jenis": "desa", "nama": village.nama}
 
 
 def _number(text: str) -> float | None:
@@ -68,8 +94,21 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def read_boat_legs(data: bytes, *, filename: str, index: VillageIndex) -> BoatLegs:
+def read_boat_legs(
+    data: bytes,
+    *,
+    filename: str,
+    index: VillageIndex,
+    landings: pd.DataFrame | None = None,
+) -> BoatLegs:
     """Read and check a boat-leg table (CSV or XLSX).
+
+    Parameters
+    ----------
+    index
+        Resolves the ends that are villages.
+    landings
+        ``geo.landings.Landings.frame`` (or ``Store.landings()``): the landings an end may name.
 
     Raises
     ------
@@ -85,6 +124,7 @@ def read_boat_legs(data: bytes, *, filename: str, index: VillageIndex) -> BoatLe
             f"Berkas {filename}: kolom {', '.join(missing)} tidak ada. Kolom yang ditemukan: "
             f"{_shown_headers(headers)}. Kolom: {', '.join(COLUMNS)}."
         )
+    known = by_name(landings)
     problems: list[Problem] = []
     rows = []
     for i, rec in enumerate(table.to_dict("records")):
@@ -93,14 +133,21 @@ def read_boat_legs(data: bytes, *, filename: str, index: VillageIndex) -> BoatLe
             continue
         ends = []
         for col in ("dari", "ke"):
+            text = rec[by_key[col]]
             try:
-                ends.append(resolve_place(index, rec[by_key[col]]))
+                ends.append(_end(index, known, text))
             except VillageLookupError as exc:
-                problems.append(Problem(filename, row_no, by_key[col], rec[by_key[col]], str(exc)))
+                close = close_names(text, landings)
+                hint = f" (mungkin maksudnya: {', '.join(close)})" if close else ""
+                reason = (
+                    f"{exc} Bukan pula nama dermaga di tabel dermaga{hint}; bila tempat ini "
+                    "dermaga, tambahkan dulu di tabel dermaga."
+                )
+                problems.append(Problem(filename, row_no, by_key[col], text, reason))
                 break
         if len(ends) < 2:
             continue
-        if ends[0].kode == ends[1].kode:
+        if (ends[0]["jenis"], ends[0]["kode"]) == (ends[1]["jenis"], ends[1]["kode"]):
             problems.append(
                 Problem(filename, row_no, by_key["ke"], rec[by_key["ke"]], "dari dan ke sama.")
             )
@@ -129,24 +176,35 @@ def read_boat_legs(data: bytes, *, filename: str, index: VillageIndex) -> BoatLe
                     Problem(filename, row_no, by_key["menit"], "0", "menit tempuh tidak boleh 0.")
                 )
                 continue
-            rows.append(
-                {
-                    "dari": ends[0].kode,
-                    "ke": ends[1].kode,
-                    "moda": moda if moda in MODA else "perahu",
-                    "menit": values["menit"],
-                    "tunggu_menit": values["tunggu_menit"],
-                    "biaya": values["biaya"],
-                    "dari_nama": ends[0].nama,
-                    "ke_nama": ends[1].nama,
-                }
-            )
-    frame = pd.DataFrame(rows, columns=[*COLUMNS, "dari_nama", "ke_nama"])
+            row = {
+                "dari": ends[0]["kode"],
+                "ke": ends[1]["kode"],
+                "moda": moda if moda in MODA else "perahu",
+                "menit": values["menit"],
+                "tunggu_menit": values["tunggu_menit"],
+                "biaya": values["biaya"],
+            }
+            for end, found in zip(("dari", "ke"), ends, strict=True):
+                row.update({f"{end}_{k}": v for k, v in found.items() if k != "kode"})
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=[*COLUMNS, *END_COLUMNS])
     return BoatLegs(
         file=filename, frame=frame, problems=problems, is_demo=has_demo_marker(table, headers)
     )
 
 
-def validate_table(table: pd.DataFrame, *, label: str, index: VillageIndex) -> BoatLegs:
-    """Check a table of boat legs edited on a page, by the same rules as a file."""
-    return read_boat_legs(table.to_csv(index=False).encode(), filename=label, index=index)
+def validate_table(
+    table: pd.DataFrame,
+    *,
+    label: str,
+    index: VillageIndex,
+    landings: pd.DataFrame | None = None,
+) -> BoatLegs:
+    """Check a table of boat legs edited on a page, by the same rules as a file.
+
+    Only ``COLUMNS`` are read: the kinds and positions of the ends are looked up again.
+    """
+    data = table.reindex(columns=[c for c in table.columns if c in COLUMNS])
+    return read_boat_legs(
+        data.to_csv(index=False).encode(), filename=label, index=index, landings=landings
+    )

@@ -84,6 +84,40 @@ def _points(path_text: str, bounds):
     return points
 
 
+def _boat_legs(perahu: str | None, dermaga: str | None, bounds):
+    """Boat legs for the network: from ``--perahu``/``--dermaga`` files, the store's tables for
+    what no file gives; problems printed as warnings. The store's legs when neither is given.
+    """
+    from geo.boats import read_boat_legs
+    from geo.landings import read_landings
+    from geo.lookup import VillageIndex
+
+    if not perahu and not dermaga:
+        return _store().boat_legs()
+    if dermaga:
+        path = Path(dermaga)
+        found = read_landings(
+            _read(path),
+            filename=path.name,
+            kabupaten=bounds.kabupaten.geometry.iloc[0],
+            villages=bounds.villages,
+        )
+        landings, problems = found.frame, found.problems
+    else:
+        landings, problems = _store().landings(), []
+    if perahu:
+        path = Path(perahu)
+        data, name = _read(path), path.name
+    else:
+        data, name = _store().boat_legs().to_csv(index=False).encode(), "ruas perahu tersimpan"
+    legs = read_boat_legs(
+        data, filename=name, index=VillageIndex(bounds.villages), landings=landings
+    )
+    for p in [*problems, *legs.problems]:
+        print(f"Peringatan: {p.file} baris {p.row} kolom {p.column}: {p.reason}", file=sys.stderr)
+    return legs.frame
+
+
 def _village_counts(path_text: str, bounds):
     """Per-village counts from a ``desa.csv``; problems and unknown codes printed as warnings.
 
@@ -213,11 +247,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_nearest(args: argparse.Namespace) -> int:
-    from geo import access, boundaries, network
-    from geo.boats import read_boat_legs
-    from geo.lookup import VillageIndex
+    from geo import access, boundaries, export, network
     from geo.service_points import JENIS
 
+    if args.roster and not args.per_kpm:
+        raise JangkauError("--roster hanya dipakai bersama --per-kpm OUT_KPM.csv.")
     bounds = boundaries.load()
     layanan = Path(args.layanan)
     points = _points(args.layanan, bounds)
@@ -233,16 +267,7 @@ def cmd_nearest(args: argparse.Namespace) -> int:
             f"--jenis tidak dikenal: {', '.join(unknown) or '(kosong)'}; pilih dari "
             f"{', '.join(JENIS)} (dipisah koma)."
         )
-    if args.perahu:
-        perahu = Path(args.perahu)
-        legs = read_boat_legs(
-            _read(perahu), filename=perahu.name, index=VillageIndex(bounds.villages)
-        )
-        for p in legs.problems:
-            print(f"Peringatan: {p.file} baris {p.row}: {p.reason}", file=sys.stderr)
-        boats = legs.frame
-    else:
-        boats = _store().boat_legs()
+    boats = _boat_legs(args.perahu, args.dermaga, bounds)
     net = network.load_network(
         bounds.villages, points.active(), jaringan=args.jaringan, boats=boats
     )
@@ -250,22 +275,72 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     frame = table[access.NEAREST_COLUMNS]
-    from geo import export
 
     out.write_bytes(export.csv_bytes(frame, demo=points.is_demo, sep=",", bom=False, decimal="."))
     unreachable = table.loc[~table["terjangkau"], "kode_desa"].tolist()
-    print(
-        json.dumps(
-            {
-                "out": str(out),
-                "desa": len(table),
-                "tak_terjangkau": unreachable,
-                "jaringan": net.summary(),
-            },
-            ensure_ascii=False,
+    result = {
+        "out": str(out),
+        "desa": len(table),
+        "tak_terjangkau": unreachable,
+        "jaringan": net.summary(),
+    }
+    if args.per_kpm:
+        kpm, kpm_demo = _located_kpm(args.roster, bounds)
+        reach = access.nearest_kpm(net, bounds.villages, points.active(), kpm, jenis=jenis)
+        per_kpm = Path(args.per_kpm)
+        per_kpm.parent.mkdir(parents=True, exist_ok=True)
+        per_kpm.write_bytes(
+            export.csv_bytes(
+                reach.table[access.KPM_COLUMNS],
+                demo=points.is_demo or kpm_demo,
+                sep=",",
+                bom=False,
+                decimal=".",
+            )
         )
-    )
+        result["per_kpm"] = {"out": str(per_kpm), **reach.summary()}
+    print(json.dumps(result, ensure_ascii=False))
     return 0
+
+
+def _located_kpm(roster: str | None, bounds):
+    """KPM with ``lat``/``lon`` for ``nearest --per-kpm``: from ``--roster`` (problems printed
+    as warnings, without values: they may be home coordinates) or the latest round.
+
+    Returns the frame (``nik``, ``program``, ``kode_desa``, ``status``, ``lat``, ``lon``) and
+    whether it is demo data.
+    """
+    from geo.importer import FIELDS_ROSTER, read_roster
+    from geo.lookup import VillageIndex
+    from geo.reconcile import location_problems
+
+    if roster:
+        path = Path(roster)
+        found = read_roster(_read(path), filename=path.name, index=VillageIndex(bounds.villages))
+        for p in [*found.problems, *location_problems(found, bounds.villages)]:
+            where = f"baris {p.row} kolom {p.column}" if p.row else f"kolom {p.column}"
+            print(f"Peringatan: {p.file} {where}: {p.reason}", file=sys.stderr)
+        # As the reconciliation does: one row per (NIK, programme), the first in the file.
+        kpm = found.frame.drop_duplicates(["nik", "program"]).assign(status="")
+        source, demo = f"Berkas {path.name}", found.is_demo
+    else:
+        store = _store()
+        latest = store.latest_round()
+        if latest is None:
+            raise JangkauError(
+                "Belum ada putaran rekonsiliasi di basis data; beri --roster BERKAS (data Dinsos "
+                "berkoordinat) untuk --per-kpm."
+            )
+        kpm = store.round_kpm(latest.id)
+        source, demo = f"Putaran #{latest.id}", latest.is_demo
+    kpm = kpm[["nik", "program", "kode_desa", "status", "lat", "lon"]]
+    if not kpm["lat"].notna().any():
+        raise JangkauError(
+            f"{source} tidak memuat koordinat KPM yang sah. Kolom yang dikenali: lintang "
+            f"({', '.join(FIELDS_ROSTER['lat'].synonyms)}) dan bujur "
+            f"({', '.join(FIELDS_ROSTER['lon'].synonyms)}), dalam derajat desimal."
+        )
+    return kpm.reset_index(drop=True), demo
 
 
 def cmd_routes(args: argparse.Namespace) -> int:
@@ -302,7 +377,7 @@ def cmd_routes(args: argparse.Namespace) -> int:
         counts,
         teams=teams,
         mulai=routing.working_days(mulai, 1)[0],
-        boats=_store().boat_legs(),
+        boats=_boat_legs(args.perahu, args.dermaga, bounds),
         seed=args.seed,
         batas_detik=args.batas_detik,
         is_demo=is_demo,
@@ -495,7 +570,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--jenis", default="e-warong,agen_brilink,kantor_bri")
     p.add_argument("--perahu", help="CSV ruas perahu (bawaan: tabel di basis data)")
+    p.add_argument("--dermaga", help="CSV dermaga nama,lat,lon (bawaan: tabel di basis data)")
     p.add_argument("--out", required=True)
+    p.add_argument(
+        "--per-kpm",
+        dest="per_kpm",
+        metavar="OUT_KPM.csv",
+        help="tulis juga titik terdekat setiap KPM berkoordinat (NIK disamarkan)",
+    )
+    p.add_argument(
+        "--roster",
+        help="data Dinsos (CSV/XLSX) berkoordinat untuk --per-kpm (bawaan: putaran terakhir)",
+    )
     p.set_defaults(func=cmd_nearest)
 
     p = sub.add_parser("routes", help="rute kunjungan tim Dinsos+BRI dan lembar rute PDF")
@@ -507,6 +593,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mulai", help="tanggal mulai YYYY-MM-DD (bawaan: hari ini)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--batas-detik", type=float, default=5.0, dest="batas_detik")
+    p.add_argument("--perahu", help="CSV ruas perahu (bawaan: tabel di basis data)")
+    p.add_argument("--dermaga", help="CSV dermaga nama,lat,lon (bawaan: tabel di basis data)")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_routes)
 

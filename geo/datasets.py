@@ -1,4 +1,5 @@
-"""Load the synthetic demo set ("DATA CONTOH") into the store: files, service points, a round."""
+"""Load the synthetic demo set ("DATA CONTOH") into the store: files, service points, depots,
+landings and boat legs, a round."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from geo import demo, settings
 from geo.boats import read_boat_legs
 from geo.boundaries import Boundaries
+from geo.landings import read_landings
 from geo.lookup import VillageIndex
 from geo.rounds import InputFile, run_round
 from geo.service_points import read_points
@@ -23,6 +25,7 @@ class DemoLoad:
     service_points: int
     depots: int
     boat_legs: int
+    landings: int
 
     def summary(self) -> dict:
         return {
@@ -32,6 +35,7 @@ class DemoLoad:
             "titik_layanan": self.service_points,
             "depot": self.depots,
             "ruas_perahu": self.boat_legs,
+            "dermaga": self.landings,
             **self.round.summary,
         }
 
@@ -39,7 +43,8 @@ class DemoLoad:
 def load_demo(
     store: Store, bounds: Boundaries, *, seed: int | None = None, out_dir: Path | None = None
 ) -> DemoLoad:
-    """Write the demo files for ``seed`` and load them: service points, depots and one round.
+    """Write the demo files for ``seed`` and load them: service points, depots, landings, boat
+    legs and one round.
 
     Loading the same seed twice does not double anything (the round is found by its files).
     """
@@ -56,9 +61,19 @@ def load_demo(
     depots = read_points(
         files.depot.read_bytes(), filename=files.depot.name, kabupaten=kab, depots=True
     )
-    legs = read_boat_legs(
-        files.perahu.read_bytes(), filename=files.perahu.name, index=VillageIndex(bounds.villages)
+    landings = read_landings(
+        files.dermaga.read_bytes(),
+        filename=files.dermaga.name,
+        kabupaten=kab,
+        villages=bounds.villages,
     )
+    legs = read_boat_legs(
+        files.perahu.read_bytes(),
+        filename=files.perahu.name,
+        index=VillageIndex(bounds.villages),
+        landings=landings.frame,
+    )
+    store.replace_landings(landings.frame, is_demo=True)
     store.replace_boat_legs(legs.frame, is_demo=True)
     n_points = store.replace_service_points(points.frame, is_demo=True)
     n_depots = store.replace_depots(depots.frame, is_demo=True)
@@ -76,4 +91,5 @@ def load_demo(
         service_points=n_points,
         depots=n_depots,
         boat_legs=len(legs.frame),
+        landings=len(landings.frame),
     )

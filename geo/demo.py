@@ -33,6 +33,10 @@ Patterns built in, so that the maps and reports have something to show:
   apostrophe; in the BRI file about 2 % of roster KPM-programmes are missing, about 0.5 % of rows
   are for NIKs not in the roster and about 0.3 % are duplicated (some with another status); BPNT is
   labelled ``BPNT`` by the Bontang and Balikpapan branches and ``SEMBAKO`` by the others.
+- **Home coordinates** (``LINTANG``/``BUJUR``, decimal comma) for about 70 % of roster families,
+  inside their village polygon around its settlement, from a separate random stream; a handful
+  are spoiled (swapped, BUJUR missing, typed as degrees-minutes, decimal point lost, placed in a
+  far village) so that the coordinate checks show.
 """
 
 from __future__ import annotations
@@ -68,19 +72,36 @@ FILE_NAMES: dict[str, str] = {
     "layanan": "layanan.csv",
     "depot": "depot.csv",
     "perahu": "perahu.csv",
+    "dermaga": "dermaga.csv",
 }
 
 #: Boat legs planners keep (``geo.boats``): the legs named in domain.md, times and waits as
 #: reported there (estimates), fares invented. The same for every seed.
 PERAHU_COLUMNS: list[str] = ["dari", "ke", "moda", "menit", "tunggu_menit", "biaya", "catatan"]
 PERAHU: list[tuple[str, str, str, int, int, int]] = [
-    ("Muara Muntai Ulu (Muara Muntai)", "Muara Enggelam (Muara Wis)", "ketinting", 60, 15, 100000),
-    ("Kota Bangun Ulu (Kota Bangun)", "Muara Enggelam (Muara Wis)", "longboat", 90, 15, 150000),
+    ("Dermaga Muara Muntai", "Muara Enggelam (Muara Wis)", "ketinting", 60, 15, 100000),
+    ("Dermaga Kota Bangun", "Muara Enggelam (Muara Wis)", "longboat", 90, 15, 150000),
     ("Muara Wis (Muara Wis)", "Melintang (Muara Wis)", "ketinting", 45, 10, 75000),
-    ("Anggana (Anggana)", "Sepatin (Anggana)", "longboat", 240, 60, 750000),
-    ("Anggana (Anggana)", "Muara Pantuan (Anggana)", "speedboat", 150, 60, 1000000),
-    ("Anggana (Anggana)", "Tani Baru (Anggana)", "longboat", 120, 45, 500000),
+    ("Dermaga Anggana", "Sepatin (Anggana)", "longboat", 240, 60, 750000),
+    ("Dermaga Anggana", "Muara Pantuan (Anggana)", "speedboat", 150, 60, 1000000),
+    ("Dermaga Anggana", "Tani Baru (Anggana)", "longboat", 120, 45, 500000),
     ("Muara Kaman Ilir (Muara Kaman)", "Muara Siran (Muara Kaman)", "ketinting", 120, 20, 200000),
+]
+
+#: Landings the boat legs leave from (``geo.landings``): on the Mahakam at Anggana's port (about
+#: 2 h by road from Tenggarong), Muara Muntai and Kota Bangun. Positions approximate, each inside
+#: the village named. The same for every seed.
+DERMAGA_COLUMNS: list[str] = ["nama", "lat", "lon", "kode_desa", "keterangan", "catatan"]
+DERMAGA: list[tuple[str, float, float, str, str]] = [
+    (
+        "Dermaga Anggana",
+        -0.5625,
+        117.2880,
+        "64.02.04.2005",
+        "Pelabuhan Anggana di tepi Mahakam; perahu ke desa delta menunggu pasang",
+    ),
+    ("Dermaga Muara Muntai", -0.3390, 116.3985, "64.02.01.2007", "Tepi Mahakam, Muara Muntai Ulu"),
+    ("Dermaga Kota Bangun", -0.2600, 116.5905, "64.02.08.2005", "Tepi Mahakam, Kota Bangun Ulu"),
 ]
 
 ROSTER_COLUMNS: list[str] = [
@@ -94,6 +115,8 @@ ROSTER_COLUMNS: list[str] = [
     "DESA/KELURAHAN",
     "PKH",
     "BPNT",
+    "LINTANG",
+    "BUJUR",
     "PERIODE",
     "CATATAN",
 ]
@@ -145,6 +168,11 @@ KETERANGAN_TIDAK: dict[str, float] = {
 
 #: Roster period and the date the BRI snapshot was taken.
 PERIODE = "2022-01"
+#: Share of roster families with home coordinates (DTKS geotagging is partial), and the
+#: random stream they are drawn from: ``default_rng([seed, HOME_STREAM])``, apart from the
+#: main one, so adding them changed no other figure of a seed.
+HOME_SHARE = 0.70
+HOME_STREAM = 41
 DATA_DATE = dt.date(2022, 4, 30)
 TAHAP = 1
 
@@ -365,7 +393,7 @@ _AGENT_BUSINESSES = _words(
 
 @dataclass(frozen=True, eq=False)
 class DemoData:
-    """The four demo tables in memory, exactly as ``write`` puts them in the files.
+    """The demo tables in memory, exactly as ``write`` puts them in the files.
 
     Attributes
     ----------
@@ -378,6 +406,10 @@ class DemoData:
         Service points, ``LAYANAN_COLUMNS``; ``lat``/``lon`` in degrees (EPSG:4326).
     depot
         Branch offices and Dinsos, ``DEPOT_COLUMNS``.
+    perahu
+        Boat legs, ``PERAHU_COLUMNS`` (``PERAHU``).
+    dermaga
+        Landings the boat legs name, ``DERMAGA_COLUMNS`` (``DERMAGA``).
     seed
         The seed the data was drawn with.
     """
@@ -387,6 +419,7 @@ class DemoData:
     layanan: pd.DataFrame
     depot: pd.DataFrame
     perahu: pd.DataFrame
+    dermaga: pd.DataFrame
     seed: int = field(default=0)
 
     def __post_init__(self) -> None:
@@ -396,6 +429,7 @@ class DemoData:
             "layanan": LAYANAN_COLUMNS,
             "depot": DEPOT_COLUMNS,
             "perahu": PERAHU_COLUMNS,
+            "dermaga": DERMAGA_COLUMNS,
         }
         for name, columns in expected.items():
             actual = list(getattr(self, name).columns)
@@ -422,6 +456,7 @@ class DemoFiles:
     layanan: Path
     depot: Path
     perahu: Path
+    dermaga: Path
 
     def summary(self) -> dict:
         """Counts read back from the CSV files: KPM per programme, distinct KPM, service points per
@@ -805,9 +840,16 @@ def _desa_variant(rng: np.random.Generator, name: str, kelurahan: bool) -> str:
 # --- Tables -----------------------------------------------------------------------------------
 
 
-def _roster(rng: np.random.Generator, vt: pd.DataFrame, fam: pd.DataFrame) -> pd.DataFrame:
+def _roster(
+    rng: np.random.Generator,
+    vt: pd.DataFrame,
+    fam: pd.DataFrame,
+    home_rng: np.random.Generator,
+) -> pd.DataFrame:
     n = len(fam)
     village = fam["village"].to_numpy()
+    # From their own stream, so the other columns are drawn exactly as before coordinates.
+    lintang, bujur = _home_coordinates(home_rng, vt, village)
     kode = vt["kode"].to_numpy()[village]
     kec = vt["kecamatan"].to_numpy()[village].astype(object)
     desa = vt["nama"].to_numpy()[village].astype(object)
@@ -835,6 +877,8 @@ def _roster(rng: np.random.Generator, vt: pd.DataFrame, fam: pd.DataFrame) -> pd
             "DESA/KELURAHAN": desa,
             "PKH": np.where(fam["pkh"], "Ya", ""),
             "BPNT": np.where(fam["bpnt"], "Ya", ""),
+            "LINTANG": lintang,
+            "BUJUR": bujur,
             "PERIODE": PERIODE,
             "CATATAN": DEMO_MARK,
         }
@@ -843,6 +887,87 @@ def _roster(rng: np.random.Generator, vt: pd.DataFrame, fam: pd.DataFrame) -> pd
     roster = roster.iloc[order].reset_index(drop=True)
     roster["NO"] = np.arange(1, n + 1)
     return roster[ROSTER_COLUMNS]
+
+
+def _home_coordinates(
+    rng: np.random.Generator, vt: pd.DataFrame, village: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """LINTANG and BUJUR as a clerk's semicolon CSV holds them (decimal comma, 5 decimals).
+
+    About ``HOME_SHARE`` of families have a point, drawn around their village's settlement (the
+    reference point, or a point inside the polygon when the reference lies outside it) with a
+    spread that grows with the village's size, inside the polygon. Then a few are spoiled as
+    clerks spoil them (``_spoil_coordinates``). The rest are blank.
+    """
+    n = len(village)
+    has = rng.random(n) < HOME_SHARE
+    xs, ys = np.full(n, np.nan), np.full(n, np.nan)
+    rows = np.flatnonzero(has)
+    order = rows[np.argsort(village[rows], kind="stable")]
+    starts = np.flatnonzero(np.r_[True, np.diff(village[order]) != 0])
+    for group in np.split(order, starts[1:]) if order.size else []:
+        vi = village[group[0]]
+        geom = vt.at[vi, "geom"]
+        cx, cy = vt.at[vi, "x"], vt.at[vi, "y"]
+        if not shapely.contains_xy(geom, cx, cy):
+            rep = geom.representative_point()
+            cx, cy = rep.x, rep.y
+        spread = float(np.clip(np.sqrt(geom.area) / 6.0, 300.0, 2_500.0))
+        left = group
+        for sigma in (spread, spread / 2.0, spread / 4.0, spread / 8.0):
+            x = cx + rng.normal(0.0, sigma, left.size)
+            y = cy + rng.normal(0.0, sigma, left.size)
+            inside = shapely.contains_xy(geom, x, y)
+            xs[left[inside]], ys[left[inside]] = x[inside], y[inside]
+            left = left[~inside]
+            if not left.size:
+                break
+        xs[left], ys[left] = cx, cy
+    to_geo = Transformer.from_crs(settings.CRS_METRIC, settings.CRS_GEO, always_xy=True)
+    lon, lat = to_geo.transform(xs, ys)
+
+    def text(values: np.ndarray) -> np.ndarray:
+        out = np.char.replace(np.char.mod("%.5f", values), ".", ",").astype(object)
+        out[~np.isfinite(values)] = ""
+        return out
+
+    lintang, bujur = text(np.asarray(lat)), text(np.asarray(lon))
+    _spoil_coordinates(rng, vt, village, has, lintang, bujur)
+    return lintang, bujur
+
+
+def _spoil_coordinates(
+    rng: np.random.Generator,
+    vt: pd.DataFrame,
+    village: np.ndarray,
+    has: np.ndarray,
+    lintang: np.ndarray,
+    bujur: np.ndarray,
+) -> None:
+    """A handful of coordinates as real files have them, so the checks have something to show:
+    swapped columns, a missing BUJUR, degrees-minutes typed as text, a decimal point lost in
+    Excel, and a few points in a village far from the KPM's own (in place)."""
+    kinds = ["tukar"] * 4 + ["tanpa_bujur"] * 2 + ["teks", "tanpa_koma"] + ["desa_lain"] * 3
+    pick = rng.choice(np.flatnonzero(has), size=min(len(kinds), int(has.sum())), replace=False)
+    for i, kind in zip(pick.tolist(), kinds, strict=False):
+        if kind == "tukar":
+            lintang[i], bujur[i] = bujur[i], lintang[i]
+        elif kind == "tanpa_bujur":
+            bujur[i] = ""
+        elif kind == "teks":
+            lintang[i] = "0°26'LS"
+        elif kind == "tanpa_koma":
+            bujur[i] = bujur[i].replace(",", "")
+        else:
+            d = np.hypot(
+                vt["x"].to_numpy() - vt.at[village[i], "x"],
+                vt["y"].to_numpy() - vt.at[village[i], "y"],
+            )
+            other = int(rng.choice(np.flatnonzero(d > 20_000.0)))
+            to_geo = Transformer.from_crs(settings.CRS_METRIC, settings.CRS_GEO, always_xy=True)
+            lon, lat = to_geo.transform(vt.at[other, "x"], vt.at[other, "y"])
+            lintang[i] = f"{lat:.5f}".replace(".", ",")
+            bujur[i] = f"{lon:.5f}".replace(".", ",")
 
 
 def _nearest_choice(
@@ -1006,6 +1131,12 @@ def _perahu() -> pd.DataFrame:
     )
 
 
+def _dermaga() -> pd.DataFrame:
+    return pd.DataFrame(
+        [(*row, f"{LAYANAN_MARK} (lokasi perkiraan)") for row in DERMAGA], columns=DERMAGA_COLUMNS
+    )
+
+
 def generate(villages: gpd.GeoDataFrame, *, seed: int) -> DemoData:
     """Draw a complete demo data set for the given villages.
 
@@ -1052,7 +1183,12 @@ def generate(villages: gpd.GeoDataFrame, *, seed: int) -> DemoData:
     fam["bpnt"] = programme >= 1
     fam["in_roster"] = np.arange(len(programme)) < n_distinct
 
-    roster = _roster(rng, vt, fam.loc[fam["in_roster"]].reset_index(drop=True))
+    roster = _roster(
+        rng,
+        vt,
+        fam.loc[fam["in_roster"]].reset_index(drop=True),
+        np.random.default_rng([seed, HOME_STREAM]),
+    )
     realisasi = _realisasi(rng, vt, fam, layanan, xy)
     return DemoData(
         roster=roster,
@@ -1060,6 +1196,7 @@ def generate(villages: gpd.GeoDataFrame, *, seed: int) -> DemoData:
         layanan=layanan,
         depot=_depot(),
         perahu=_perahu(),
+        dermaga=_dermaga(),
         seed=seed,
     )
 
@@ -1126,10 +1263,12 @@ def _xlsx_bytes(data: DemoData) -> bytes:
 
 
 def write(data: DemoData, out_dir: Path) -> DemoFiles:
-    """Write the four demo files into ``out_dir`` (created if missing), replacing older ones.
+    """Write the demo files (``FILE_NAMES``) into ``out_dir`` (created if missing), replacing older
+    ones.
 
     The roster is semicolon-separated UTF-8 with a byte-order mark and CRLF line ends (as Excel
-    saves it); ``layanan.csv`` and ``depot.csv`` are comma-separated UTF-8; the BRI file is an XLSX
+    saves it); ``layanan.csv``, ``depot.csv``, ``perahu.csv`` and ``dermaga.csv`` are
+    comma-separated UTF-8; the BRI file is an XLSX
     with fixed timestamps. The same ``data`` always gives the same bytes.
 
     Returns
@@ -1145,6 +1284,7 @@ def write(data: DemoData, out_dir: Path) -> DemoFiles:
     _write_text(paths["layanan"], data.layanan.to_csv(index=False, lineterminator="\n"), "utf-8")
     _write_text(paths["depot"], data.depot.to_csv(index=False, lineterminator="\n"), "utf-8")
     _write_text(paths["perahu"], data.perahu.to_csv(index=False, lineterminator="\n"), "utf-8")
+    _write_text(paths["dermaga"], data.dermaga.to_csv(index=False, lineterminator="\n"), "utf-8")
     tmp = paths["realisasi"].with_name(paths["realisasi"].name + ".tmp")
     tmp.write_bytes(_xlsx_bytes(data))
     tmp.replace(paths["realisasi"])

@@ -28,6 +28,7 @@ ALIASES: dict[str, str] = {
 }
 
 _CODE = re.compile(r"^\s*64\.?02\.?(\d{2})\.?(\d{4})\s*$")
+_WITH_KEC = re.compile(r"^(?P<desa>.+?)\s*(?:\((?P<kec1>[^)]+)\)|,\s*(?P<kec2>.+))\s*$")
 
 
 def normalise(name: object) -> str:
@@ -208,3 +209,22 @@ class VillageIndex:
             "Periksa ejaan, kecamatan, atau isi kode wilayah.",
             [(v.kode, v.nama, v.kecamatan) for v in candidates],
         )
+
+
+def resolve_place(index: VillageIndex, text: object) -> Village:
+    """A village from one cell: a code, a unique name, or ``Name (Kecamatan)``/``Name, Kecamatan``.
+
+    Raises
+    ------
+    VillageLookupError
+        As ``VillageIndex.resolve``.
+    """
+    text = " ".join(str(text).split())
+    village = index.by_code(text)
+    if village is not None:
+        return village
+    match = _WITH_KEC.match(text)
+    if match:
+        kec = match["kec1"] or match["kec2"]
+        return index.resolve(kecamatan=kec, desa=match["desa"])
+    return index.resolve(desa=text)

@@ -390,6 +390,28 @@ def _point_layers(fmap: folium.Map, service_points: pd.DataFrame, options: MapOp
     return jenis_present
 
 
+def _landing_layer(fmap: folium.Map, landings: pd.DataFrame) -> None:
+    """Landings as small squares with their names beside them, in one toggleable layer."""
+    group = folium.FeatureGroup(name=f"Dermaga ({fmt.number(len(landings))})")
+    for row in landings.itertuples():
+        name = html.escape(str(row.nama))
+        folium.Marker(
+            [round(row.lat, 5), round(row.lon, 5)],
+            icon=folium.DivIcon(
+                html=(
+                    f'<div style="width:8px;height:8px;background:{LANDING_COLOR};'
+                    'border:1px solid #fff;transform:translate(-50%,-50%)"></div>'
+                    '<div style="font:10px sans-serif;color:#08306b;white-space:nowrap;'
+                    'text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(6px,-110%)">'
+                    f"{name}</div>"
+                ),
+                icon_size=(0, 0),
+            ),
+            tooltip=f"Dermaga: {name}",
+        ).add_to(group)
+    group.add_to(fmap)
+
+
 def _finish(fmap: folium.Map, legend: str, bounds, options: MapOptions) -> folium.Map:
     _Control(legend, position="bottomleft", css_class="jangkau-legend").add_to(fmap)
     if options.demo:
@@ -457,6 +479,8 @@ def coverage_map(
 #: Travel-time classes (minutes) of the reach map.
 MINUTE_BREAKS = [0, 15, 30, 60, 120, 240]
 UNREACHABLE = "#6a3d9a"
+#: Landings (dermaga) on the reach map.
+LANDING_COLOR = "#08519c"
 
 
 def travel_time_map(
@@ -465,6 +489,7 @@ def travel_time_map(
     *,
     kecamatan: gpd.GeoDataFrame,
     service_points: pd.DataFrame,
+    landings: pd.DataFrame | None = None,
     options: MapOptions | None = None,
 ) -> folium.Map:
     """Travel time from each village to its nearest service point, with a line to that point.
@@ -477,6 +502,9 @@ def travel_time_map(
         ``geo.access.nearest(...)`` for the same villages (``kode_desa`` joins them).
     service_points
         The points ``near`` chose from (``id``, ``nama``, ``jenis``, ``lat``, ``lon``).
+    landings
+        Landings (``geo.landings``: ``nama``, ``lat``, ``lon``), drawn as small labelled
+        squares; ``None`` or empty for none.
     """
     options = options or MapOptions()
     bounds = villages.total_bounds
@@ -545,6 +573,9 @@ def travel_time_map(
         (UNREACHABLE, "tidak terjangkau"),
         ("#1f78b4", "garis biru putus-putus: lewat perahu"),
     ]
+    if landings is not None and len(landings):
+        _landing_layer(fmap, landings)
+        classes.append((LANDING_COLOR, "dermaga"))
     legend = _legend_html("Waktu tempuh ke titik layanan terdekat", classes, jenis)
     return _finish(fmap, legend, bounds, options)
 

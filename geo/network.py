@@ -3,7 +3,10 @@
 Every leg keeps its source (``SUMBER``): ``jalan`` (an OSM road), ``perahu`` (a boat leg from the
 planners' table) or ``perkiraan`` (straight-line distance × a detour factor ÷ a speed, where
 neither covers a place). Nodes live in the metric CRS (``settings.CRS_METRIC``, metres); villages
-join the graph at their reference point and service points at their own coordinates.
+join the graph at their reference point, service points and landings (``dermaga``, named by the
+boat legs) at their own coordinates. A landing is not a place to visit, only a node that paths
+pass through: a village reached by road to Anggana's port and then by boat shows ``jalan+perahu``
+(or ``perkiraan+perahu``).
 """
 
 from __future__ import annotations
@@ -110,7 +113,8 @@ class PlaceNetwork:
     village_node
         Node position of each village, in the order of the villages frame given to ``build``.
     point_node
-        Node position of each service point, in the order of the points frame.
+        Node position of each service point, in the order of the points frame. Landings, when
+        the boat legs name any, follow the service points (``kind == "dermaga"``).
     sources
         Which sources went in: a subset of ``SUMBER``.
     """
@@ -194,6 +198,43 @@ def estimate_legs(
     return _legs(nodes[keys[:, 0]], nodes[keys[:, 1]], km, minutes, "perkiraan", "mobil")
 
 
+def _end_kind(boats: pd.DataFrame, end: str) -> pd.Series:
+    """``desa`` or ``dermaga`` for one end of each leg (``desa`` where the frame does not say)."""
+    column = f"{end}_jenis"
+    if column not in boats:
+        return pd.Series("desa", index=boats.index)
+    return boats[column].fillna("desa")
+
+
+def landings_of(boats: pd.DataFrame | None) -> pd.DataFrame:
+    """The landings a boat-leg frame names, once each and in order of first mention.
+
+    Returns ``nama``, ``lon``, ``lat`` (degrees) and ``kode_desa``; a landing with no position
+    (gone from the landings table) is left out.
+    """
+    columns = ["nama", "lon", "lat", "kode_desa"]
+    if boats is None or boats.empty:
+        return pd.DataFrame(columns=columns)
+    parts = []
+    for end in ("dari", "ke"):
+        part = boats[_end_kind(boats, end) == "dermaga"]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "nama": part[end],
+                    "lon": part.get(f"{end}_lon"),
+                    "lat": part.get(f"{end}_lat"),
+                    "kode_desa": part.get(f"{end}_kode_desa"),
+                },
+                index=part.index,
+            )
+        )
+    # Interleave the two ends by leg, so that "first mention" follows the table's rows.
+    frame = pd.concat(parts).sort_index(kind="stable")
+    frame = frame.astype({"lon": float, "lat": float}).dropna(subset=["lon", "lat"])
+    return frame.drop_duplicates("nama").reset_index(drop=True)[columns]
+
+
 def build(
     villages: pd.DataFrame,
     points: pd.DataFrame,
@@ -211,8 +252,12 @@ def build(
     points
         Service points: ``id``, ``lon``, ``lat`` (degrees) and ``kode_desa`` (their village).
     boats
-        ``geo.boats.BoatLegs.frame``: ``dari``, ``ke`` (village codes), ``moda``, ``menit``,
-        ``tunggu_menit``. Each leg goes both ways.
+        ``geo.boats.BoatLegs.frame`` or ``Store.boat_legs()``: ``dari``, ``ke``, ``moda``,
+        ``menit``, ``tunggu_menit``, and per end ``*_jenis`` (``desa``: ``dari``/``ke`` is a
+        village code, the default; ``dermaga``: a landing's name, with ``*_lat``, ``*_lon`` and
+        ``*_kode_desa``). Each leg goes both ways. A landing becomes a node of kind ``dermaga``
+        after the service points and joins the land network like a village; a landing whose
+        ``kode_desa`` has no road joins only that village, by a short local leg.
     road
         A road graph (``geo.osm.RoadNetwork.to_travel_graph()``); ``None`` for estimates only.
     no_road
@@ -233,14 +278,23 @@ def build(
         if len(points)
         else np.empty((0, 2))
     )
+    landings = landings_of(boats)
+    l_xy = (
+        project_lonlat(landings["lon"].to_numpy(float), landings["lat"].to_numpy(float))
+        if len(landings)
+        else np.empty((0, 2))
+    )
     village_node = offset + np.arange(len(villages))
     point_node = offset + len(villages) + np.arange(len(points))
+    landing_node = offset + len(villages) + len(points) + np.arange(len(landings))
     place_nodes = pd.DataFrame(
         {
-            "x": np.concatenate([v_xy[:, 0], p_xy[:, 0]]),
-            "y": np.concatenate([v_xy[:, 1], p_xy[:, 1]]),
-            "kind": ["desa"] * len(villages) + ["layanan"] * len(points),
-            "ref": list(villages["kode"]) + list(points["id"]),
+            "x": np.concatenate([v_xy[:, 0], p_xy[:, 0], l_xy[:, 0]]),
+            "y": np.concatenate([v_xy[:, 1], p_xy[:, 1], l_xy[:, 1]]),
+            "kind": ["desa"] * len(villages)
+            + ["layanan"] * len(points)
+            + ["dermaga"] * len(landings),
+            "ref": list(villages["kode"]) + list(points["id"]) + list(landings["nama"]),
         }
     )
     nodes = place_nodes if base is None else pd.concat([base, place_nodes], ignore_index=True)
@@ -248,9 +302,13 @@ def build(
     boat_only = villages["kode"].isin(no_road).to_numpy()
     point_village = points["kode_desa"].fillna("").to_numpy() if len(points) else np.array([])
     point_boat_only = np.isin(point_village, list(no_road))
+    landing_village = landings["kode_desa"].fillna("").to_numpy()
+    landing_boat_only = np.isin(landing_village, list(no_road))
 
     legs = [] if road is None else [road.edges[EDGE_COLUMNS]]
-    on_land = np.concatenate([village_node[~boat_only], point_node[~point_boat_only]])
+    on_land = np.concatenate(
+        [village_node[~boat_only], point_node[~point_boat_only], landing_node[~landing_boat_only]]
+    )
     if road is None:
         legs.append(estimate_legs(xy, on_land))
     else:
@@ -282,11 +340,16 @@ def build(
             uncovered = set(on_land[~covered].tolist())
             keep = mesh["u"].isin(uncovered) | mesh["v"].isin(uncovered)
             legs.append(mesh[keep])
-    # A service point in a boat-only village is reached from that village.
+    # A service point or a landing in a boat-only village is reached from that village.
     code_to_node = dict(zip(villages["kode"], village_node, strict=True))
     local = [
-        (pn, code_to_node[code])
-        for pn, code, b in zip(point_node, point_village, point_boat_only, strict=True)
+        (node, code_to_node[code])
+        for node, code, b in zip(
+            np.concatenate([point_node, landing_node]),
+            np.concatenate([point_village, landing_village]),
+            np.concatenate([point_boat_only, landing_boat_only]),
+            strict=True,
+        )
         if b and code in code_to_node
     ]
     if local:
@@ -295,10 +358,18 @@ def build(
         legs.append(_legs(a, b, km, km / settings.ESTIMATE_SPEED_KMH * 60, "perkiraan", "motor"))
     sources = ["perkiraan"] if road is None else ["jalan", "perkiraan"]
     if boats is not None and len(boats):
-        known = boats["dari"].isin(code_to_node) & boats["ke"].isin(code_to_node)
+        # Legs naming a village or landing the graph does not hold are left out.
+        landing_to_node = dict(zip(landings["nama"], landing_node, strict=True))
+        ends = {}
+        for end in ("dari", "ke"):
+            is_landing = _end_kind(boats, end) == "dermaga"
+            ends[end] = (
+                boats[end].map(code_to_node).where(~is_landing, boats[end].map(landing_to_node))
+            )
+        known = ends["dari"].notna() & ends["ke"].notna()
         b = boats[known]
-        a_nodes = b["dari"].map(code_to_node).to_numpy()
-        b_nodes = b["ke"].map(code_to_node).to_numpy()
+        a_nodes = ends["dari"][known].to_numpy(int)
+        b_nodes = ends["ke"][known].to_numpy(int)
         km = np.hypot(*(xy[a_nodes] - xy[b_nodes]).T) / 1000 * settings.BOAT_DETOUR_FACTOR
         minutes = b["menit"].to_numpy(float) + b["tunggu_menit"].fillna(0).to_numpy(float)
         legs.append(_legs(a_nodes, b_nodes, km, minutes, "perahu", b["moda"].to_numpy()))

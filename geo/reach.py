@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
@@ -151,6 +152,52 @@ def project_lonlat(lon, lat, *, check: bool = True) -> np.ndarray:
         check_lonlat(lon, lat)
     x, y = _transformer(settings.CRS_GEO, settings.CRS_METRIC).transform(lon, lat)
     return np.column_stack([x, y])
+
+
+def outside_village_km(lon, lat, kode_desa, villages: pd.DataFrame) -> np.ndarray:
+    """How far each point lies outside its own village's polygon, in kilometres.
+
+    Parameters
+    ----------
+    lon, lat
+        Decimal degrees (EPSG:4326), same length; NaN where a point has no coordinates.
+    kode_desa
+        Each point's village code.
+    villages
+        ``kode`` and ``geometry`` (a GeoDataFrame with a CRS, e.g. ``Boundaries.villages``).
+
+    Returns
+    -------
+    numpy.ndarray
+        0 inside (or on the edge of) the polygon, the distance to it outside; NaN without
+        coordinates or for an unknown village. The loop runs over villages, never over points.
+    """
+    lon, lat = _as_vector(lon, "Bujur (lon)"), _as_vector(lat, "Lintang (lat)")
+    codes = np.asarray(kode_desa, dtype=object)
+    out = np.full(lon.size, np.nan)
+    known = np.isfinite(lon) & np.isfinite(lat)
+    if not known.any():
+        return out
+    if getattr(villages, "crs", None) is None:
+        raise ReachError("Batas desa tanpa CRS; pakai Boundaries.villages (EPSG:4326).")
+    geoms = villages.geometry.to_crs(settings.CRS_METRIC).to_numpy()
+    where = np.flatnonzero(known)
+    village = pd.Index(villages["kode"]).get_indexer(codes[known])
+    xy = project_lonlat(lon[known], lat[known], check=False)
+    order = np.argsort(village, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(village[order]) != 0])
+    for chunk in np.split(order, starts[1:]):
+        if village[chunk[0]] < 0:
+            continue
+        geom = geoms[village[chunk[0]]]
+        shapely.prepare(geom)
+        x, y = xy[chunk, 0], xy[chunk, 1]
+        km = np.zeros(chunk.size)
+        outside = ~shapely.contains_xy(geom, x, y)
+        if outside.any():
+            km[outside] = shapely.distance(geom, shapely.points(x[outside], y[outside])) / 1000
+        out[where[chunk]] = km
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -492,6 +539,60 @@ def _modes_used(
     for p, group in zip(np.unique(leg_pos[first]).tolist(), groups, strict=True):
         out[p] = tuple(names[c] for c in group.tolist())
     return out
+
+
+def path_totals(
+    graph: TravelGraph, minutes: np.ndarray, next_hop: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance, sources and legs of every node's path to its nearest service point.
+
+    ``walk_paths`` follows the paths of a few demand nodes; this totals the whole shortest-path
+    tree of ``multi_source`` at once by pointer jumping (each round doubles the span every node
+    has added up), so it costs log2(longest path) numpy steps over the nodes, whatever the
+    number of KPM later joined to them.
+
+    Parameters
+    ----------
+    graph
+        The travel network the pass ran on.
+    minutes, next_hop
+        ``multi_source``'s outputs.
+
+    Returns
+    -------
+    km : numpy.ndarray
+        Shape (n,): kilometres along the path (0 at a service point; NaN when unreachable).
+    sources : numpy.ndarray
+        Shape (n,): bit ``i`` set when the path uses a leg of source ``SUMBER[i]``.
+    hops : numpy.ndarray
+        Shape (n,): legs on the path (-1 when unreachable).
+    """
+    n = graph.n
+    reachable = np.isfinite(minutes)
+    ptr = np.where(reachable & (next_hop >= 0), next_hop, -1).astype(np.intp)
+    km = np.zeros(n)
+    bits = np.zeros(n, dtype=np.int64)
+    hops = (ptr >= 0).astype(np.intp)
+    live = np.flatnonzero(ptr >= 0)
+    if live.size:
+        leg = _lookup_legs(graph, live, ptr[live])
+        km[live] = leg["km"]
+        bits[live] = np.left_shift(1, leg["sumber"].astype(np.int64))
+    while live.size:
+        # Read everything at the pointed-to nodes before writing: one synchronous round.
+        ahead = ptr[live]
+        km_ahead, bits_ahead, hops_ahead, ptr_ahead = (
+            km[ahead],
+            bits[ahead],
+            hops[ahead],
+            ptr[ahead],
+        )
+        km[live] += km_ahead
+        bits[live] |= bits_ahead
+        hops[live] += hops_ahead
+        ptr[live] = ptr_ahead
+        live = live[ptr_ahead >= 0]
+    return np.where(reachable, km, np.nan), bits, np.where(reachable, hops, -1)
 
 
 def network_nearest(

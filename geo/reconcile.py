@@ -34,6 +34,8 @@ STATUSES = ("terealisasi", "belum_transaksi", "tidak_transaksi", "tanpa_data_bri
 STATUS_RANK = {"belum_transaksi": 1, "tidak_transaksi": 2, "terealisasi": 3}
 
 KPM_COLUMNS = ["nik", "nama", "no_kk", "kode_desa", "program", "status", "alasan"]
+#: The KPM frame also carries the roster's coordinates (degrees; NaN when it has none).
+COORDINATE_COLUMNS = ["lat", "lon"]
 VILLAGE_COLUMNS = ["kode_desa", "desa", "kecamatan", "program", "kpm", *STATUSES]
 
 
@@ -45,8 +47,9 @@ class Reconciliation:
     ----------
     kpm
         One row per roster (NIK, programme), in roster row order: ``nik, nama, no_kk, kode_desa,
-        program, status, alasan``. ``status`` is one of :data:`STATUSES`; ``alasan`` is BRI's
-        normalised reason (``""`` when none).
+        program, status, alasan, lat, lon``. ``status`` is one of :data:`STATUSES`; ``alasan`` is
+        BRI's normalised reason (``""`` when none); ``lat``/``lon`` the roster's coordinates of
+        the family's home (degrees, NaN when the roster has none).
     villages
         One row per (village, programme) with at least one roster KPM, sorted by code and
         programme: ``kode_desa, desa, kecamatan, program, kpm`` and the four status counts, which
@@ -91,7 +94,8 @@ class Reconciliation:
         dict
             ``kpm`` (roster KPM-programme pairs), ``nik`` (distinct roster NIK), ``status``
             (count per status), ``program`` (per programme: ``kpm`` and per status),
-            ``cocok`` (pairs with a BRI record), ``desa`` (villages with at least one KPM),
+            ``cocok`` (pairs with a BRI record), ``nik_berkoordinat`` (distinct roster NIK
+            with coordinates), ``desa`` (villages with at least one KPM),
             ``masalah`` (problems), ``bri_tanpa_roster``, ``duplikat`` (per file role) and
             ``berkas`` (per file role: name, rows read, rows imported).
         """
@@ -109,6 +113,9 @@ class Reconciliation:
             "status": per_status,
             "program": per_program,
             "cocok": len(self.kpm) - per_status["tanpa_data_bri"],
+            "nik_berkoordinat": int(
+                self.kpm.loc[self.kpm["lat"].notna(), "nik"].nunique() if "lat" in self.kpm else 0
+            ),
             "desa": int(self.villages["kode_desa"].nunique()),
             "masalah": len(self.problems),
             "bri_tanpa_roster": int(self.bri_tanpa_roster),
@@ -136,6 +143,57 @@ def _duplicate_reasons(first_rows: np.ndarray, programs: pd.Series, notes: list[
     ]
 
 
+def location_problems(roster: ImportResult, villages: pd.DataFrame) -> list[Problem]:
+    """Warnings for roster coordinates far outside the KPM's own village (the point is kept).
+
+    A point more than ``settings.KPM_OUTSIDE_VILLAGE_KM`` outside its village's polygon means
+    either the coordinates or the village column is wrong; the planner decides which.
+
+    Parameters
+    ----------
+    roster
+        :func:`geo.importer.read_roster`'s result (with ``lat``/``lon``).
+    villages
+        ``Boundaries.villages`` (``kode``, ``nama``, ``geometry``). Without polygons (a plain
+        frame) nothing is checked.
+
+    Returns
+    -------
+    list of Problem
+        One per source row, in row order; the value is the coordinate pair, never a NIK.
+    """
+    from geo import fmt, settings
+    from geo.reach import outside_village_km
+
+    frame = roster.frame
+    if "lat" not in frame or "geometry" not in villages or not frame["lat"].notna().any():
+        return []
+    rows = frame.drop_duplicates("row")
+    km = outside_village_km(rows["lon"], rows["lat"], rows["kode_desa"], villages)
+    with np.errstate(invalid="ignore"):
+        far = np.flatnonzero(km > settings.KPM_OUTSIDE_VILLAGE_KM)
+    if not len(far):
+        return []
+    names = villages.set_index("kode")["nama"]
+    column = roster.mapping.get("lat", "lat")
+    out = []
+    for i in far.tolist():
+        row = rows.iloc[i]
+        pair = f"{row['lat']:.5f}; {row['lon']:.5f}".replace(".", ",")
+        out.append(
+            Problem(
+                roster.file,
+                int(row["row"]),
+                column,
+                pair,
+                f"Titik KPM berada {fmt.number(km[i], 1)} km di luar batas desanya "
+                f"({names.get(row['kode_desa'], row['kode_desa'])}). Koordinat tetap dipakai; "
+                "periksa apakah koordinat atau kolom desa/kode wilayahnya yang keliru.",
+            )
+        )
+    return out
+
+
 def reconcile(
     roster: ImportResult, realisasi: ImportResult, *, villages: pd.DataFrame
 ) -> Reconciliation:
@@ -149,7 +207,8 @@ def reconcile(
         :func:`geo.importer.read_realisasi`'s result.
     villages
         The villages frame of ``geo.boundaries.Boundaries`` (``kode``, ``nama``, ``kecamatan``),
-        for the names in the per-village table.
+        for the names in the per-village table. With polygons (``geometry``), roster
+        coordinates far outside their own village are reported (:func:`location_problems`).
 
     Returns
     -------
@@ -176,7 +235,7 @@ def reconcile(
     ros_row = ros["row"].to_numpy(dtype=np.int64)
     bri_row = bri["row"].to_numpy(dtype=np.int64)
 
-    ros_problems: list[Problem] = list(roster.problems)
+    ros_problems: list[Problem] = list(roster.problems) + location_problems(roster, villages)
     bri_problems: list[Problem] = list(realisasi.problems)
     ros_nik_col = roster.mapping.get("nik", "NIK")
     bri_nik_col = realisasi.mapping.get("nik", "NIK")
@@ -276,9 +335,11 @@ def reconcile(
     alasan = np.full(len(kpm_key), "", dtype=object)
     status[found] = bri["status"].to_numpy(dtype=object)[win_pos][where[found]]
     alasan[found] = bri["alasan"].to_numpy(dtype=object)[win_pos][where[found]]
-    kpm = kpm.assign(status=pd.array(status, dtype="str"), alasan=pd.array(alasan, dtype="str"))[
-        KPM_COLUMNS
-    ]
+    kpm = kpm.assign(status=pd.array(status, dtype="str"), alasan=pd.array(alasan, dtype="str"))
+    for column in COORDINATE_COLUMNS:
+        # A roster read before coordinates were imported has none.
+        kpm[column] = kpm[column].astype(float) if column in kpm else np.nan
+    kpm = kpm[KPM_COLUMNS + COORDINATE_COLUMNS]
 
     counts = (
         kpm.groupby(["kode_desa", "program", "status"], sort=True)

@@ -28,6 +28,10 @@ class InputFile:
         return hashlib.sha256(self.data).hexdigest()
 
 
+#: What an import keeps of its files; raised when it keeps more (2: KPM coordinates).
+IMPORT_FORMAT = 2
+
+
 def fingerprint(
     roster: InputFile,
     realisasi: InputFile,
@@ -37,9 +41,14 @@ def fingerprint(
     sheet_roster: str | None = None,
     sheet_realisasi: str | None = None,
 ) -> str:
-    """Identifies an input: the same files, sheets and column mapping give the same value."""
+    """Identifies an input: the same files, sheets and column mapping give the same value.
+
+    ``IMPORT_FORMAT`` is part of it, so that a file saved before the import kept more of it (KPM
+    coordinates) makes a new round when it is reconciled again instead of returning the old one.
+    """
     key = json.dumps(
         [
+            IMPORT_FORMAT,
             roster.sha256,
             realisasi.sha256,
             mapping_roster or {},

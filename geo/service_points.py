@@ -6,6 +6,7 @@ reason in Indonesian) and skipped; good rows are always kept.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -57,6 +58,41 @@ class PointsResult:
         if "jenis" in self.frame:
             out.update({str(k): int(v) for k, v in self.frame["jenis"].value_counts().items()})
         return out
+
+
+@functools.cache
+def _to_metric(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def kukar_area(kabupaten: shapely.Geometry) -> shapely.Geometry:
+    """Kukar (EPSG:4326 polygon) buffered by ``OUTSIDE_BUFFER_M``, in the metric CRS, prepared."""
+    kab_metric = gpd.GeoSeries([kabupaten], crs=settings.CRS_GEO).to_crs(settings.CRS_METRIC)
+    area = kab_metric.iloc[0].buffer(OUTSIDE_BUFFER_M)
+    shapely.prepare(area)
+    return area
+
+
+def position_problem(lat: float, lon: float, area: shapely.Geometry) -> str | None:
+    """Why a place at (lat, lon) (degrees) cannot lie in Kukar, in Indonesian; ``None`` if it can.
+
+    ``area`` is ``kukar_area(...)``. Swapped lat/lon is named as such, so that the planner knows
+    the fix.
+    """
+    in_lon = LON_RANGE[0] <= lon <= LON_RANGE[1]
+    in_lat = LAT_RANGE[0] <= lat <= LAT_RANGE[1]
+    if not (in_lon and in_lat):
+        swapped = LON_RANGE[0] <= lat <= LON_RANGE[1] and LAT_RANGE[0] <= lon <= LAT_RANGE[1]
+        if swapped:
+            return (
+                "lat dan lon tertukar (Kukar sekitar 115–118° BT dan 1,7° LS – 1,6° LU); "
+                "tukar kedua kolom."
+            )
+        return "koordinat di luar Kutai Kartanegara; periksa lat/lon."
+    x, y = _to_metric(settings.CRS_GEO, settings.CRS_METRIC).transform(lon, lat)
+    if not area.contains(Point(x, y)):
+        return "titik di luar batas Kutai Kartanegara (lebih dari 2 km); periksa lat/lon."
+    return None
 
 
 def _norm_jenis(value: str) -> str | None:
@@ -119,10 +155,7 @@ def read_points(
         )
     col = {c: lower[c] for c in lower}
     is_demo = has_demo_marker(table, headers)
-    kab_metric = gpd.GeoSeries([kabupaten], crs=settings.CRS_GEO).to_crs(settings.CRS_METRIC)
-    area = kab_metric.iloc[0].buffer(OUTSIDE_BUFFER_M)
-    shapely.prepare(area)
-    to_metric = Transformer.from_crs(settings.CRS_GEO, settings.CRS_METRIC, always_xy=True)
+    area = kukar_area(kabupaten)
     ref = {}
     if villages is not None:
         ref = {
@@ -183,30 +216,10 @@ def read_points(
         if depots and not (-90 <= lat <= 90 and -180 <= lon <= 180):
             bad(row_no, col["lat"], f"{lat}, {lon}", "koordinat tidak sah; periksa lat/lon.")
             continue
-        if not depots:
-            in_lon = LON_RANGE[0] <= lon <= LON_RANGE[1]
-            in_lat = LAT_RANGE[0] <= lat <= LAT_RANGE[1]
-            if not (in_lon and in_lat):
-                swapped = (
-                    LON_RANGE[0] <= lat <= LON_RANGE[1] and LAT_RANGE[0] <= lon <= LAT_RANGE[1]
-                )
-                reason = (
-                    "lat dan lon tertukar (Kukar sekitar 115–118° BT dan 1,7° LS – 1,6° LU); "
-                    "tukar kedua kolom."
-                    if swapped
-                    else "koordinat di luar Kutai Kartanegara; periksa lat/lon."
-                )
-                bad(row_no, col["lat"], f"{lat}, {lon}", reason)
-                continue
-            x, y = to_metric.transform(lon, lat)
-            if not area.contains(Point(x, y)):
-                bad(
-                    row_no,
-                    col["lat"],
-                    f"{lat}, {lon}",
-                    "titik di luar batas Kutai Kartanegara (lebih dari 2 km); periksa lat/lon.",
-                )
-                continue
+        reason = None if depots else position_problem(lat, lon, area)
+        if reason:
+            bad(row_no, col["lat"], f"{lat}, {lon}", reason)
+            continue
         kap = _to_float(rec.get(col.get("kapasitas", ""), "") or "")
         if kap is not None and not (math.isfinite(kap) and kap >= 0):
             bad(

@@ -95,6 +95,9 @@ ESTIMATE_NEIGHBOURS: int = 6
 ROAD_SNAP_MAX_KM: float = 5.0
 #: Rivers wind: a boat leg's distance is the straight line × this factor.
 BOAT_DETOUR_FACTOR: float = 1.3
+#: A KPM's roster coordinates farther than this outside its own village's polygon get a warning
+#: (the point is kept): kilometres (``JANGKAU_KPM_LUAR_DESA_KM``).
+KPM_OUTSIDE_VILLAGE_KM: float = _env_float("JANGKAU_KPM_LUAR_DESA_KM", 5.0)
 
 #: Villages with no road (reached only by boat). Demo assumption from domain.md: Muara
 #: Enggelam (lake), Melintang (lake), Sepatin, Muara Pantuan and Tani Baru (delta islands),

@@ -180,6 +180,52 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        7,
+        "KPM coordinates from the roster (nullable: older rounds have none)",
+        [
+            "ALTER TABLE round_kpm ADD COLUMN lat DOUBLE PRECISION",
+            "ALTER TABLE round_kpm ADD COLUMN lon DOUBLE PRECISION",
+        ],
+    ),
+    (
+        8,
+        "named landings (dermaga); boat legs between villages or landings",
+        [
+            # The CREATEs are re-runnable: on SQLite a CREATE TABLE commits by itself, so an
+            # upgrade that stops midway leaves them behind while boat_legs is untouched.
+            """CREATE TABLE IF NOT EXISTS dermaga (
+                seq INTEGER PRIMARY KEY,
+                nama VARCHAR(200) NOT NULL UNIQUE,
+                lat DOUBLE PRECISION NOT NULL,
+                lon DOUBLE PRECISION NOT NULL,
+                kode_desa VARCHAR(13),
+                keterangan TEXT,
+                is_demo BOOLEAN NOT NULL
+            )""",
+            # dari/ke now hold a landing's name too. Rebuilt rather than altered: SQLite cannot
+            # change a column's type, and this copy-and-rename runs the same on PostgreSQL.
+            """DROP TABLE IF EXISTS boat_legs_v8""",
+            """CREATE TABLE boat_legs_v8 (
+                seq INTEGER PRIMARY KEY,
+                dari VARCHAR(200) NOT NULL,
+                dari_jenis VARCHAR(10) NOT NULL,
+                ke VARCHAR(200) NOT NULL,
+                ke_jenis VARCHAR(10) NOT NULL,
+                moda VARCHAR(20) NOT NULL,
+                menit DOUBLE PRECISION NOT NULL,
+                tunggu_menit DOUBLE PRECISION NOT NULL,
+                biaya DOUBLE PRECISION NOT NULL,
+                is_demo BOOLEAN NOT NULL
+            )""",
+            """INSERT INTO boat_legs_v8 (seq, dari, dari_jenis, ke, ke_jenis, moda, menit,
+                tunggu_menit, biaya, is_demo)
+            SELECT seq, dari, 'desa', ke, 'desa', moda, menit, tunggu_menit, biaya, is_demo
+            FROM boat_legs""",
+            """DROP TABLE boat_legs""",
+            """ALTER TABLE boat_legs_v8 RENAME TO boat_legs""",
+        ],
+    ),
 ]
 
 VILLAGE_COUNTS = ["kpm", *STATUSES]
@@ -257,8 +303,12 @@ class Store:
                 )
             )
         current = self.schema_version()
+        with self.engine.connect() as conn:
+            applied = set(conn.execute(sa.text("SELECT version FROM schema_version")).scalars())
         for version, description, steps in MIGRATIONS:
-            if version <= current:
+            # By the set applied, not the highest: a step merged with a lower number than one
+            # a database already has (two branches at once) is still applied.
+            if version in applied:
                 continue
             with self.engine.begin() as conn:
                 for step in steps:
@@ -267,7 +317,7 @@ class Store:
                     sa.text("INSERT INTO schema_version VALUES (:v, :d, :t)"),
                     {"v": version, "d": description, "t": _now()},
                 )
-            current = version
+            current = max(current, version)
         return current
 
     def schema_version(self) -> int:
@@ -314,7 +364,7 @@ class Store:
             One row per village and program: ``kode_desa``, ``program`` and ``VILLAGE_COUNTS``.
         kpm
             One row per KPM and program: ``nik``, ``program``, ``nama``, ``no_kk``, ``kode_desa``,
-            ``status``, ``alasan``.
+            ``status``, ``alasan``, and optionally ``lat``, ``lon`` (degrees; NaN when none).
         problems
             ``file``, ``row``, ``column``, ``value`` (already masked), ``reason``.
         """
@@ -342,7 +392,9 @@ class Store:
                 )
                 _insert(conn, "round_villages", village_rows)
                 kpm_cols = ["nik", "program", "nama", "no_kk", "kode_desa", "status", "alasan"]
-                _insert(conn, "round_kpm", kpm[kpm_cols].assign(round_id=round_id))
+                # Coordinates are optional (a frame without them saves NULL).
+                kpm_rows = kpm.reindex(columns=[*kpm_cols, "lat", "lon"])
+                _insert(conn, "round_kpm", kpm_rows.assign(round_id=round_id))
                 prob = problems.rename(columns={"row": "row_number", "column": "column_name"})
                 prob = prob[["file", "row_number", "column_name", "value", "reason"]].assign(
                     round_id=round_id, seq=range(1, len(prob) + 1)
@@ -411,12 +463,15 @@ class Store:
         )
 
     def round_kpm(self, round_id: int, *, kode_desa: list[str] | None = None) -> pd.DataFrame:
-        """Per KPM and program status of a round. Personal data: callers mask what they show."""
+        """Per KPM and program status of a round, with ``lat``/``lon`` (float degrees, NaN when
+        the roster had none, as in rounds saved before coordinates were kept). Personal data
+        (names, NIK, home coordinates): callers mask what they show."""
         sql = (
-            "SELECT nik, program, nama, no_kk, kode_desa, status, alasan FROM round_kpm "
+            "SELECT nik, program, nama, no_kk, kode_desa, status, alasan, lat, lon FROM round_kpm "
             "WHERE round_id = :r"
         )
         frame = self._frame(sql + " ORDER BY kode_desa, nik, program", r=round_id)
+        frame[["lat", "lon"]] = frame[["lat", "lon"]].astype(float)
         if kode_desa is not None:
             frame = frame[frame["kode_desa"].isin(kode_desa)].reset_index(drop=True)
         return frame
@@ -463,10 +518,23 @@ class Store:
         return frame
 
     def replace_boat_legs(self, legs: pd.DataFrame, *, is_demo: bool) -> int:
-        """Replace the boat-leg table (``geo.boats`` columns; ``dari``/``ke`` village codes)."""
-        cols = ["dari", "ke", "moda", "menit", "tunggu_menit", "biaya"]
+        """Replace the boat-leg table (``geo.boats.BoatLegs.frame``).
+
+        ``dari``/``ke`` are village codes, or landing names where ``dari_jenis``/``ke_jenis`` is
+        ``dermaga`` (a missing kind means a village).
+        """
+        cols = ["dari", "dari_jenis", "ke", "ke_jenis", "moda", "menit", "tunggu_menit", "biaya"]
         frame = legs.reindex(columns=cols).assign(is_demo=bool(is_demo))
-        frame = frame.fillna({"tunggu_menit": 0.0, "biaya": 0.0, "moda": "perahu"})
+        frame = frame.astype({"dari_jenis": object, "ke_jenis": object, "moda": object})
+        frame = frame.fillna(
+            {
+                "tunggu_menit": 0.0,
+                "biaya": 0.0,
+                "moda": "perahu",
+                "dari_jenis": "desa",
+                "ke_jenis": "desa",
+            }
+        )
         frame.insert(0, "seq", range(1, len(frame) + 1))
         with _write_errors("ruas perahu"), self.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM boat_legs"))
@@ -475,11 +543,62 @@ class Store:
         return len(frame)
 
     def boat_legs(self) -> pd.DataFrame:
+        """Boat legs with each end's kind and, for a landing, its ``lat``, ``lon``, ``kode_desa``.
+
+        The columns of ``geo.boats.BoatLegs.frame`` but the names, plus ``is_demo``; a leg naming
+        a landing no longer in the table has no position for that end (the network skips it).
+        """
         frame = self._frame(
-            "SELECT dari, ke, moda, menit, tunggu_menit, biaya, is_demo FROM boat_legs ORDER BY seq"
+            "SELECT b.dari, b.ke, b.moda, b.menit, b.tunggu_menit, b.biaya, b.is_demo, "
+            "b.dari_jenis, d1.lat AS dari_lat, d1.lon AS dari_lon, d1.kode_desa AS dari_kode_desa, "
+            "b.ke_jenis, d2.lat AS ke_lat, d2.lon AS ke_lon, d2.kode_desa AS ke_kode_desa "
+            "FROM boat_legs b "
+            "LEFT JOIN dermaga d1 ON b.dari_jenis = 'dermaga' AND d1.nama = b.dari "
+            "LEFT JOIN dermaga d2 ON b.ke_jenis = 'dermaga' AND d2.nama = b.ke "
+            "ORDER BY b.seq"
         )
         frame["is_demo"] = frame["is_demo"].astype(bool)
+        for col in ("dari_lat", "dari_lon", "ke_lat", "ke_lon"):
+            frame[col] = frame[col].astype(float)
         return frame
+
+    def replace_landings(self, landings: pd.DataFrame, *, is_demo: bool) -> int:
+        """Replace the landings (``geo.landings.Landings.frame``); returns how many were saved.
+
+        Boat legs read their landings' positions, so their version changes too. A leg naming a
+        landing that is now spelt differently (case, spaces) is renamed with it, in the same
+        transaction, so that it keeps its position.
+        """
+        from geo.landings import name_key
+
+        cols = ["nama", "lat", "lon", "kode_desa", "keterangan"]
+        frame = landings.reindex(columns=cols).assign(is_demo=bool(is_demo))
+        frame.insert(0, "seq", range(1, len(frame) + 1))
+        spelling = {name_key(n): n for n in frame["nama"]}
+        with _write_errors("dermaga"), self.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM dermaga"))
+            _insert(conn, "dermaga", frame)
+            for end in ("dari", "ke"):
+                rows = conn.execute(
+                    sa.text(f"SELECT seq, {end} FROM boat_legs WHERE {end}_jenis = 'dermaga'")
+                ).all()
+                for seq, name in rows:
+                    new = spelling.get(name_key(name))
+                    if new is not None and new != name:
+                        conn.execute(
+                            sa.text(f"UPDATE boat_legs SET {end} = :n WHERE seq = :s"),
+                            {"n": new, "s": seq},
+                        )
+            _set_meta(conn, "boats_version", uuid.uuid4().hex)
+        return len(frame)
+
+    def landings(self) -> pd.DataFrame:
+        """Landings in table order: ``nama``, ``lat``, ``lon``, ``kode_desa``, ``keterangan``,
+        ``is_demo``."""
+        frame = self._frame(
+            "SELECT nama, lat, lon, kode_desa, keterangan, is_demo FROM dermaga ORDER BY seq"
+        )
+        return frame.astype({"lat": float, "lon": float, "is_demo": bool})
 
     def save_plan(self, nama: str, plan: dict, *, is_demo: bool) -> int:
         """Save a route plan (``RoutePlan.to_json()``); returns its number."""

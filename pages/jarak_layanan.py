@@ -1,13 +1,15 @@
 """Jarak Layanan: travel time to the nearest e-warong or BRI agent, hard-to-reach ranking,
-e-warong load, where to add service points, and the tables of points and boat legs."""
+e-warong load, where to add service points, and the tables of points, boat legs and landings."""
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import access, coverage, export, fmt, maps, network, settings
+from geo import access, coverage, export, fmt, importer, maps, network, settings
 from geo._errors import JangkauError
+from geo.boats import COLUMNS as BOAT_COLUMNS
 from geo.boats import validate_table as validate_legs
+from geo.landings import validate_table as validate_landings
 from geo.lookup import VillageIndex
 from geo.service_points import validate_table
 from pages.common import (
@@ -39,7 +41,14 @@ def boat_legs(version: str) -> pd.DataFrame:
     return store.boat_legs()
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def landings(version: str) -> pd.DataFrame:
+    # Saving landings changes the boats version too (legs carry their landings' positions).
+    return store.landings()
+
+
 boats = boat_legs(boats_version)
+landing_table = landings(boats_version)
 try:
     net = get_network(
         ctx.bounds.villages, points, boats, (points_version, boats_version, settings.JARINGAN)
@@ -107,6 +116,7 @@ tabs = st.tabs(
         "Usulan titik baru",
         "Titik layanan",
         "Ruas perahu",
+        "Per KPM",
     ]
 )
 
@@ -120,6 +130,7 @@ with tabs[0]:
             near,
             kecamatan=kecamatan_layer,
             service_points=shown_points,
+            landings=landing_table,
             options=maps.MapOptions(assets="streamlit", demo=ctx.is_demo, simplify=False),
         ),
         key="peta_jarak",
@@ -264,13 +275,137 @@ with tabs[4]:
         width="stretch",
     )
 
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def kpm_homes(round_id: int) -> pd.DataFrame:
+    # What the per-KPM figures need (the KPM without coordinates are counted): no names.
+    return store.round_kpm(round_id)[["nik", "program", "kode_desa", "status", "lat", "lon"]]
+
+
+@st.cache_data(show_spinner="Menghitung jarak setiap KPM…", max_entries=8)
+def kpm_reach(_net, _points, round_id: int, jenis: tuple, key: tuple) -> access.KpmNearest:
+    # key: (points version, boats version, network setting) identifies the network.
+    return access.nearest_kpm(_net, ctx.bounds.villages, _points, kpm_homes(round_id), jenis=jenis)
+
+
+LABELS_KPM = {
+    **LABELS_REACH,
+    "nik_samaran": "NIK (disamarkan)",
+    "status": "Status",
+    "kpm_berkoordinat": "KPM berkoordinat",
+    "kpm_tak_terjangkau": "Tak terjangkau",
+    "median_menit": "Median waktu (menit)",
+    "maks_menit": "Waktu terlama (menit)",
+    "median_km": "Median jarak tempuh (km)",
+    "menit_titik_desa": "Waktu dari titik desa (menit)",
+}
+
+with tabs[7]:
+    homes = kpm_homes(ctx.round.id) if ctx.round else None
+    if homes is None or not homes["lat"].notna().any():
+        lat_names = ", ".join(importer.FIELDS_ROSTER["lat"].synonyms)
+        lon_names = ", ".join(importer.FIELDS_ROSTER["lon"].synonyms)
+        st.info(
+            md(
+                (
+                    "Belum ada putaran rekonsiliasi, jadi jarak per KPM belum dapat dihitung. "
+                    if ctx.round is None
+                    else "Data Dinsos putaran ini tidak memuat koordinat rumah KPM, jadi jarak "
+                    "per KPM belum dapat dihitung. "
+                )
+                + "(Tabel per desa memakai titik desa.) Tambahkan "
+                f"kolom lintang ({lat_names}) dan bujur ({lon_names}) dalam derajat desimal, "
+                "mis. -0,4412 dan 116,9876, pada data Dinsos, lalu jalankan rekonsiliasi di "
+                "halaman Data & Rekonsiliasi."
+            )
+        )
+    else:
+        reach = kpm_reach(
+            net,
+            points,
+            ctx.round.id,
+            access.jenis_filter(choice),
+            (points_version, boats_version, settings.JARINGAN),
+        )
+        totals = reach.summary()
+        k1, k2, k3, k4 = st.columns(4)
+        k1.metric("KPM berkoordinat", fmt.number(totals["keluarga_berkoordinat"]))
+        k2.metric("KPM tanpa koordinat", fmt.number(totals["keluarga_tanpa_koordinat"]))
+        k3.metric("Median waktu", f"{fmt.number(totals['median_menit'], 1)} menit")
+        k4.metric("Tak terjangkau", fmt.number(totals["tak_terjangkau"]))
+        st.caption(
+            "Dari rumah KPM (koordinat data Dinsos) ke titik layanan terdekat menurut waktu "
+            "tempuh, dengan pilihan jenis titik di atas. Rumah tersambung ke simpul jaringan "
+            f"terdekat dengan perkiraan: jarak lurus × {fmt.number(settings.DETOUR_FACTOR, 1)} "
+            f"pada {fmt.number(settings.ESTIMATE_SPEED_KMH)} km/jam, jadi sumber selalu memuat "
+            "“perkiraan”. KPM dihitung per keluarga (NIK), sekali walau ikut dua program."
+        )
+        st.markdown("**Ringkasan per desa** (paling lama lebih dulu)")
+        by_village = reach.villages.sort_values(
+            ["median_menit", "kode_desa"], ascending=[False, True], na_position="first"
+        )
+        st.dataframe(
+            by_village.rename(columns=LABELS_KPM).style.format(
+                thousands=".", decimal=",", precision=1
+            ),
+            hide_index=True,
+            width="stretch",
+            height=320,
+        )
+        if not ctx.can("perencana"):
+            st.info("Daftar per KPM (NIK disamarkan) hanya untuk perencana.")
+            st.download_button(
+                "Ringkasan per desa (CSV)",
+                lambda: export.csv_bytes(by_village, demo=ctx.is_demo),
+                file_name="jangkau_jarak_kpm_desa.csv",
+                on_click="ignore",
+            )
+        else:
+            table = reach.table
+            shown = table.sort_values("waktu_menit", ascending=False, na_position="first")
+            st.markdown(
+                f"**Per KPM** (NIK disamarkan, tanpa nama; {fmt.number(min(len(shown), 2000))} "
+                f"terjauh dari {fmt.number(len(shown))} ditampilkan, unduh untuk semua)"
+            )
+            st.dataframe(
+                shown.head(2000)
+                .assign(
+                    status=shown["status"].map(LABELS).fillna(shown["status"]),
+                    terjangkau=shown["terjangkau"].map({True: "Ya", False: "Tidak"}),
+                )
+                .rename(columns=LABELS_KPM)
+                .style.format(thousands=".", decimal=",", precision=1),
+                hide_index=True,
+                width="stretch",
+                height=420,
+            )
+            e1, e2 = st.columns(2)
+            e1.download_button(
+                "Jarak per KPM (CSV)",
+                lambda: export.csv_bytes(table, demo=ctx.is_demo),
+                file_name="jangkau_jarak_kpm.csv",
+                on_click="ignore",
+            )
+            e2.download_button(
+                "Jarak per KPM (XLSX)",
+                lambda: export.xlsx_bytes(
+                    {"Per KPM": table, "Per desa": by_village},
+                    demo=ctx.is_demo,
+                    title="Jarak rumah KPM ke titik layanan terdekat",
+                ),
+                file_name="jangkau_jarak_kpm.xlsx",
+                on_click="ignore",
+            )
+
 if not ctx.can("perencana"):
     with tabs[5]:
         st.info("Mengubah titik layanan hanya untuk perencana.")
         st.dataframe(points.drop(columns=["is_demo"]), hide_index=True, width="stretch")
     with tabs[6]:
         st.info("Mengubah ruas perahu hanya untuk perencana.")
-        st.dataframe(boats.drop(columns=["is_demo"]), hide_index=True, width="stretch")
+        st.dataframe(boats[BOAT_COLUMNS], hide_index=True, width="stretch")
+        st.markdown("**Dermaga**")
+        st.dataframe(landing_table.drop(columns=["is_demo"]), hide_index=True, width="stretch")
     st.stop()
 
 with tabs[5]:
@@ -397,11 +532,12 @@ with tabs[5]:
 
 with tabs[6]:
     st.caption(
-        "Ruas perahu antar desa (dua arah). dari/ke: kode desa, atau nama desa dengan "
-        "kecamatannya, mis. “Muara Enggelam (Muara Wis)”. Waktu = menit + tunggu_menit."
+        "Ruas perahu antar desa atau dermaga (dua arah). dari/ke: nama dermaga dari tabel "
+        "dermaga di bawah, kode desa, atau nama desa dengan kecamatannya, mis. “Muara Enggelam "
+        "(Muara Wis)”. Waktu = menit + tunggu_menit."
     )
     edited_legs = st.data_editor(
-        boats.drop(columns=["is_demo"]),
+        boats[BOAT_COLUMNS],
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
@@ -412,6 +548,7 @@ with tabs[6]:
             edited_legs,
             label="tabel ruas perahu",
             index=VillageIndex(ctx.bounds.villages),
+            landings=landing_table,
         )
         if legs.problems:
             st.error("Belum disimpan: perbaiki baris berikut.")
@@ -420,4 +557,56 @@ with tabs[6]:
             store.replace_boat_legs(legs.frame, is_demo=ctx.is_demo)
             st.cache_data.clear()
             flash(f"{fmt.number(len(legs.frame))} ruas perahu tersimpan.")
+            st.rerun()
+
+    st.markdown("**Dermaga**")
+    st.caption(
+        "Tempat perahu berangkat atau tiba. nama, lat, lon (derajat desimal, mis. -0.5625 dan "
+        "117.288); kode_desa: desa tempat dermaga berada (kosong: diisi dari batas desa). Dermaga "
+        "di desa tanpa jalan hanya tersambung ke desanya dan ke perahu. Nama dermaga tidak boleh "
+        "sama dengan nama desa: tulis mis. “Dermaga Anggana”."
+    )
+    edited_landings = st.data_editor(
+        landing_table.drop(columns=["is_demo"]),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key="edit_landings",
+        column_config={
+            "lat": st.column_config.NumberColumn("lat", format="%.5f"),
+            "lon": st.column_config.NumberColumn("lon", format="%.5f"),
+        },
+    )
+    if st.button("Simpan dermaga", type="primary"):
+        found = validate_landings(
+            edited_landings,
+            label="tabel dermaga",
+            kabupaten=ctx.bounds.kabupaten.geometry.iloc[0],
+            villages=ctx.bounds.villages,
+        )
+        if found.problems:
+            st.error("Belum disimpan: perbaiki baris berikut.")
+            st.dataframe(pd.DataFrame([p.__dict__ for p in found.problems]), hide_index=True)
+        else:
+            store.replace_landings(found.frame, is_demo=ctx.is_demo)
+            st.cache_data.clear()
+            # A leg naming a landing that was deleted or renamed stays in its table, out of the
+            # network, until the planner fixes it.
+            stale = validate_legs(
+                boats[BOAT_COLUMNS],
+                label="tabel ruas perahu",
+                index=VillageIndex(ctx.bounds.villages),
+                landings=found.frame,
+            ).problems
+            saved = f"{fmt.number(len(found.frame))} dermaga tersimpan."
+            if stale:
+                names = ", ".join(sorted({str(p.value) for p in stale}))
+                flash(
+                    f"{saved} Ruas perahu yang menyebut {names} tidak dipakai dalam jaringan "
+                    "sampai diperbaiki di tabel ruas perahu (dermaga itu dihapus atau berganti "
+                    "nama).",
+                    kind="warning",
+                )
+            else:
+                flash(saved)
             st.rerun()

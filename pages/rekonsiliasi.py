@@ -132,6 +132,7 @@ with tab_import:
         dup = s.get("duplikat", {})
         m[2].metric("Baris duplikat", fmt.number(sum(dup.values()) if dup else 0))
         m[3].metric("Masalah", fmt.number(s.get("masalah", 0)))
+        m[4].metric("KPM berkoordinat", fmt.number(s.get("nik_berkoordinat", 0)))
         for part in s.get("berkas", {}).values():
             st.caption(
                 f"{md(part.get('berkas'))}: {fmt.number(part.get('baris_dibaca', 0))} baris "

@@ -10,12 +10,13 @@ from geo import cli, settings
 EVIL = "<img src=x onerror=alert(1)>"
 
 
-def test_demo_writes_four_files(tmp_path, capsys):
+def test_demo_writes_its_files(tmp_path, capsys):
     assert cli.main(["demo", "--out", str(tmp_path / "d"), "--seed", "7"]) == 0
     info = json.loads(capsys.readouterr().out)
     names = sorted(p.name for p in (tmp_path / "d").iterdir())
     assert names == [
         "depot.csv",
+        "dermaga.csv",
         "layanan.csv",
         "perahu.csv",
         "realisasi_bri.xlsx",

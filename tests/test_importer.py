@@ -377,7 +377,18 @@ def test_roster_semicolon_bom_with_flags_both_programmes_and_extra_columns(index
     assert result.is_demo
     assert result.problems == []
     frame = result.frame
-    assert list(frame.columns) == ["nik", "no_kk", "nama", "alamat", "kode_desa", "program", "row"]
+    assert list(frame.columns) == [
+        "nik",
+        "no_kk",
+        "nama",
+        "alamat",
+        "kode_desa",
+        "program",
+        "row",
+        "lat",
+        "lon",
+    ]
+    assert frame[["lat", "lon"]].isna().all(axis=None)  # this roster has no coordinates
     assert frame[["row", "program"]].values.tolist() == [
         [2, "BPNT"],
         [2, "PKH"],

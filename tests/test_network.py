@@ -114,3 +114,148 @@ def test_osm_road_network_joins_villages_near_it(bounds, points):
     from_road = network_nearest(net.graph, facilities=net.point_node, demand=road_nodes)
     assert from_road.reachable.any()
     assert any("jalan" in s for s in from_road.sumber)
+
+
+# -- landings (dermaga) ---------------------------------------------------------------------
+
+ANGGANA, SEPATIN = "64.02.04.2005", "64.02.04.2001"
+PORT = (117.2880, -0.5625)  # (lon, lat) of a landing at Anggana's port
+
+
+def _two_villages(bounds):
+    """Anggana (on land) and Sepatin (delta island), at their reference points."""
+    return bounds.villages[bounds.villages["kode"].isin([ANGGANA, SEPATIN])].reset_index(drop=True)
+
+
+def _port_leg(**end):
+    return pd.DataFrame(
+        {
+            "dari": ["Dermaga Anggana"],
+            "ke": [SEPATIN],
+            "moda": ["longboat"],
+            "menit": [240.0],
+            "tunggu_menit": [60.0],
+            "dari_jenis": ["dermaga"],
+            "dari_lon": [end.get("lon", PORT[0])],
+            "dari_lat": [end.get("lat", PORT[1])],
+            "dari_kode_desa": [end.get("kode_desa", ANGGANA)],
+            "ke_jenis": ["desa"],
+        }
+    )
+
+
+def _metres(a, b) -> float:
+    from geo.reach import project_lonlat
+
+    xy = project_lonlat([a[0], b[0]], [a[1], b[1]])
+    return float(np.hypot(*(xy[0] - xy[1])))
+
+
+def _by_estimate(km: float) -> float:
+    return km / settings.ESTIMATE_SPEED_KMH * 60
+
+
+def test_road_to_a_landing_then_boat_matches_a_hand_computation(bounds):
+    from geo.reach import project_lonlat
+
+    villages = _two_villages(bounds)
+    agent = (117.2700, -0.5700)
+    points = _points([("AG-1", "Agen", "agen_brilink", *agent, ANGGANA)])
+    # Two road nodes: one by the agent, one by the port, 6 minutes apart by road.
+    r1, r2 = (117.2710, -0.5690), (117.2870, -0.5630)
+    xy = project_lonlat([r1[0], r2[0]], [r1[1], r2[1]])
+    road = TravelGraph(
+        nodes=pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "kind": "jalan", "ref": ["r1", "r2"]}),
+        edges=pd.DataFrame(
+            {
+                "u": [0, 1],
+                "v": [1, 0],
+                "km": [2.5, 2.5],
+                "menit": [6.0, 6.0],
+                "sumber": "jalan",
+                "moda": "mobil",
+            }
+        ),
+    )
+    net = network.build(villages, points, boats=_port_leg(), road=road, no_road=(SEPATIN,))
+    nodes = net.graph.nodes
+    assert nodes["kind"].tolist() == ["jalan", "jalan", "desa", "desa", "layanan", "dermaga"]
+    assert nodes["ref"].iloc[-1] == "Dermaga Anggana"
+    sepatin = int(np.flatnonzero(villages["kode"] == SEPATIN)[0])
+    result = network_nearest(net.graph, facilities=net.point_node, demand=net.village_node)
+    # agent -> r1 (snap, estimate), r1 -> r2 (road), r2 -> port (snap), port -> Sepatin (boat)
+    snap_1 = _metres(agent, r1) / 1000 * settings.DETOUR_FACTOR
+    snap_2 = _metres(r2, PORT) / 1000 * settings.DETOUR_FACTOR
+    boat = _metres(PORT, (villages["ref_lon"][sepatin], villages["ref_lat"][sepatin]))
+    assert result.minutes[sepatin] == pytest.approx(
+        _by_estimate(snap_1) + 6.0 + _by_estimate(snap_2) + 240 + 60
+    )
+    assert result.km[sepatin] == pytest.approx(
+        snap_1 + 2.5 + snap_2 + boat / 1000 * settings.BOAT_DETOUR_FACTOR
+    )
+    assert result.sumber[sepatin] == ("jalan", "perahu", "perkiraan")
+    frame = result.to_frame()
+    assert set(frame["moda"].iloc[sepatin].split("+")) == {"mobil", "longboat"}
+    # The landing joins the road like a village (one snap leg each way), plus its boat leg.
+    port = net.graph.n - 1
+    legs = net.graph.edges[net.graph.edges["u"] == port]
+    assert sorted(legs["sumber"]) == ["perahu", "perkiraan"]
+    assert nodes["ref"].iloc[legs.loc[legs["sumber"] == "perkiraan", "v"].iloc[0]] == "r2"
+
+
+def test_landing_without_a_road_network_joins_by_estimate(bounds):
+    villages = _two_villages(bounds)
+    agent = (117.2700, -0.5700)
+    points = _points([("AG-1", "Agen", "agen_brilink", *agent, ANGGANA)])
+    net = network.build(villages, points, boats=_port_leg(), no_road=(SEPATIN,))
+    sepatin = int(np.flatnonzero(villages["kode"] == SEPATIN)[0])
+    result = network_nearest(net.graph, facilities=net.point_node, demand=net.village_node)
+    direct = _metres(agent, PORT) / 1000 * settings.DETOUR_FACTOR
+    assert result.minutes[sepatin] == pytest.approx(_by_estimate(direct) + 300)
+    assert result.sumber[sepatin] == ("perahu", "perkiraan")
+
+
+def test_landing_in_a_boat_only_village_joins_only_that_village(bounds):
+    villages = _two_villages(bounds)
+    sepatin = int(np.flatnonzero(villages["kode"] == SEPATIN)[0])
+    anggana = 1 - sepatin
+    island = (117.4500, -0.7600)  # a landing on Sepatin's shore
+    agent = (117.2700, -0.5700)
+    points = _points([("AG-1", "Agen", "agen_brilink", *agent, ANGGANA)])
+    boats = pd.DataFrame(
+        {
+            "dari": [ANGGANA],
+            "ke": ["Dermaga Sepatin"],
+            "moda": ["longboat"],
+            "menit": [240.0],
+            "tunggu_menit": [60.0],
+            "dari_jenis": ["desa"],
+            "ke_jenis": ["dermaga"],
+            "ke_lon": [island[0]],
+            "ke_lat": [island[1]],
+            "ke_kode_desa": [SEPATIN],
+        }
+    )
+    net = network.build(villages, points, boats=boats, no_road=(SEPATIN,))
+    landing = net.graph.n - 1
+    edges = net.graph.edges
+    out = edges[edges["u"] == landing]
+    assert sorted(zip(out["v"], out["sumber"], strict=True)) == sorted(
+        [(net.village_node[anggana], "perahu"), (net.village_node[sepatin], "perkiraan")]
+    )
+    result = network_nearest(net.graph, facilities=net.point_node, demand=net.village_node)
+    ref = (villages["ref_lon"][anggana], villages["ref_lat"][anggana])
+    sep = (villages["ref_lon"][sepatin], villages["ref_lat"][sepatin])
+    to_village = _metres(agent, ref) / 1000 * settings.DETOUR_FACTOR
+    local = _metres(island, sep) / 1000 * settings.DETOUR_FACTOR
+    assert result.minutes[sepatin] == pytest.approx(
+        _by_estimate(to_village) + 300 + _by_estimate(local)
+    )
+    assert result.sumber[sepatin] == ("perahu", "perkiraan")
+    # A landing gone from the table (no position) takes its legs with it.
+    gone = boats.assign(ke_lon=[np.nan], ke_lat=[np.nan])
+    net = network.build(villages, points, boats=gone, no_road=(SEPATIN,))
+    assert "dermaga" not in set(net.graph.nodes["kind"])
+    assert not network_nearest(
+        net.graph, facilities=net.point_node, demand=net.village_node
+    ).reachable[sepatin]

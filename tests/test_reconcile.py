@@ -130,6 +130,8 @@ def test_statuses_are_matched_by_nik_and_programme(villages):
         "program",
         "status",
         "alasan",
+        "lat",
+        "lon",
     ]
     [orphan] = result.problems
     assert orphan.file == "bri.xlsx" and orphan.row == 5 and orphan.column == "NIK KPM"

@@ -140,3 +140,19 @@ def test_another_sheet_of_the_same_workbook_is_another_round(bounds, demo_files)
     two = fingerprint(roster, realisasi, sheet_realisasi="Tahap2")
     assert one != two
     assert one == fingerprint(roster, realisasi, sheet_realisasi=" tahap1 ")
+
+
+def test_a_file_saved_by_an_older_import_is_reconciled_again(bounds, demo_files, monkeypatch):
+    # A round saved before the import kept KPM coordinates has the old format in its
+    # fingerprint: the same files make a new round (with coordinates), not the old one again.
+    from geo import rounds
+
+    roster, realisasi = _inputs(demo_files)
+    store = Store()
+    monkeypatch.setattr(rounds, "IMPORT_FORMAT", 1)
+    old, _ = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
+    monkeypatch.setattr(rounds, "IMPORT_FORMAT", 2)
+    new, _ = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
+    again, _ = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
+    assert new.id != old.id and again.id == new.id
+    assert store.round_kpm(new.id)["lat"].notna().any()
