@@ -669,6 +669,8 @@ def route_map(
         for stop in route.stops:
             row = ref.loc[stop.kode_desa]
             points.append((float(row["ref_lat"]), float(row["ref_lon"]), stop.sumber))
+            if stop.pulang_malam and start is not None:  # home for the night
+                points.append((float(start["lat"]), float(start["lon"]), ""))
         if start is not None:
             points.append((float(start["lat"]), float(start["lon"]), route.sumber_pulang))
         for (lat0, lon0, _), (lat1, lon1, sumber) in itertools.pairwise(points):

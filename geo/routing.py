@@ -90,6 +90,9 @@ class Stop:
     sumber: str
     kpm_belum: int
     menginap: bool = False  # the team stays overnight here after this visit
+    #: Minutes of the drive back to the depot for the night after this visit (0: no such
+    #: drive). A team near its office sleeps at home; the next leg then starts from the depot.
+    pulang_malam: int = 0
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ class RoutePlan:
                             "sumber": s.sumber,
                             "kpm_belum": s.kpm_belum,
                             "menginap": s.menginap,
+                            "pulang_malam": s.pulang_malam,
                         }
                         for s in r.stops
                     ],
@@ -457,6 +461,13 @@ def solve(
             "tim atau hari, atau kurangi desa wajib."
         )
 
+    def lay_out(team: Team, d: int, order: list[int]) -> TeamRoute:
+        # Nights at home where the office is near, unless the extra driving makes the trip
+        # longer than the team's days; then the team stays out.
+        args = (team, d, depots, order, candidates, legs, n_dep, service, mulai)
+        home = _schedule(*args, home_nights=True)
+        return home if home.hari <= trip_days(team) else _schedule(*args, home_nights=False)
+
     client_index = [k for k, c in enumerate(clients) if c is not None]
     routes, visited, trimmed = [], set(), set()
     for route in best.routes():
@@ -464,7 +475,8 @@ def solve(
         d = depot_ids.index(team.depot)
         # A route's client activities number the clients in the order they were added.
         order = [client_index[a.idx] for a in route if a.is_client()]
-        scheduled = _schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai)
+
+        scheduled = lay_out(team, d, order)
         # The calendar (overnight stops) may need more days than the solver's working time:
         # drop the last optional visits until the trip fits the team's days.
         while scheduled.hari > trip_days(team):
@@ -473,7 +485,7 @@ def solve(
                 break
             order.remove(optional[-1])
             trimmed.add(optional[-1])
-            scheduled = _schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai)
+            scheduled = lay_out(team, d, order)
         routes.append(scheduled)
         visited.update(order)
     left = []
@@ -528,14 +540,18 @@ def working_days(start: date, count: int) -> list[date]:
     return schedule.working_days(start, count, holidays=holidays)
 
 
-def _schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai) -> TeamRoute:
+def _schedule(
+    team, d, depots, order, candidates, legs, n_dep, service, mulai, *, home_nights: bool = False
+) -> TeamRoute:
     """Lay a route's visits on the calendar, day by day, with overnight stays.
 
     A working day runs ``WORK_START``–``WORK_END``; legs and visits may run
     ``settings.DAY_SLACK_MIN`` past its end. A leg that would end later but fits in a day starts
     the next morning (the team stays overnight where it is). A longer leg (a boat trip to the
     delta) runs on into the next working day. A visit that would end later starts the next
-    morning.
+    morning. With ``home_nights``, a team whose last visit of the day and next visit are both
+    within ``settings.HOME_NIGHT_MAX_MIN`` of its depot drives home for the night (after the
+    working day, if need be) and sets off from the depot the next morning.
     """
     day, slack = _day_minutes(), settings.DAY_SLACK_MIN
     days = working_days(mulai, 2 * (len(order) + 2) + settings.MAX_TRIP_DAYS)
@@ -552,16 +568,26 @@ def _schedule(team, d, depots, order, candidates, legs, n_dep, service, mulai) -
         rest = travel - (day - minute)
         return di + 1 + rest // day, rest % day  # a long leg runs on over the next day(s)
 
+    def minutes(a: int, b: int) -> int:
+        return int(round(legs.minutes[a, b]))
+
+    near = settings.HOME_NIGHT_MAX_MIN
     stops: list[Stop] = []
     here, di, minute = d, 0, 0
     for pos, k in enumerate(order, start=1):
         there = n_dep + k
-        travel = int(round(legs.minutes[here, there]))
+        travel = minutes(here, there)
         arrive_day, arrive = travel_from(di, minute, travel)
         if arrive + int(service[k]) > day + slack:
             # No time left for the visit today: stay overnight and set off the next morning.
             arrive_day, arrive = (di + 1, travel) if travel <= day else (arrive_day + 1, 0)
-        if arrive_day > di and travel <= day and stops:
+        night = arrive_day > di and travel <= day and stops
+        if night and home_nights and minutes(here, d) <= near and minutes(d, there) <= near:
+            # Home for the night: the evening drive back, and tomorrow's leg from the depot.
+            stops[-1] = Stop(**{**stops[-1].__dict__, "pulang_malam": minutes(here, d)})
+            here, travel = d, minutes(d, there)
+            arrive_day, arrive = di + 1, travel
+        elif night:
             stops[-1] = _with_overnight(stops[-1])
         leave = arrive + int(service[k])
         stops.append(

@@ -139,6 +139,9 @@ MAX_TRIP_DAYS: int = int(os.environ.get("JANGKAU_MAKS_HARI", "3"))
 SERVICE_FIXED_MIN: float = 45.0
 SERVICE_PER_KPM_MIN: float = 0.5
 SERVICE_MAX_MIN: float = 240.0
+#: A team whose day ends, and whose next visit lies, within this many minutes of its office
+#: drives home for the night instead of staying in the village.
+HOME_NIGHT_MAX_MIN: int = 60
 #: Solver iterations per plan: with a seed, this (not the clock) makes plans repeatable.
 ROUTING_MAX_ITERATIONS: int = int(os.environ.get("JANGKAU_ITERASI_RUTE", "3000"))
 #: A priority point is worth this many minutes of travel to the solver.

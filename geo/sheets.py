@@ -471,7 +471,10 @@ def route_map_png(
     chain: list[tuple[float, float, str]] = []
     if depot_lonlat is not None:
         chain.append((depot_lonlat[0], depot_lonlat[1], ""))
-    chain += [(x, y, s.sumber) for s, x, y in stops_xy]
+    for stop, x, y in stops_xy:
+        chain.append((x, y, stop.sumber))
+        if stop.pulang_malam and depot_lonlat is not None:
+            chain.append((depot_lonlat[0], depot_lonlat[1], ""))  # home for the night
     if depot_lonlat is not None and stops_xy:
         chain.append((depot_lonlat[0], depot_lonlat[1], route.sumber_pulang))
     for (x0, y0, _), (x1, y1, sumber) in pairwise(chain):
@@ -638,6 +641,7 @@ def _header(route: TeamRoute, plan: RoutePlan, *, with_names: bool) -> list:
     days = _working_days(route.berangkat.date(), route.kembali.date())
     kpm = sum(s.kpm_belum for s in route.stops)
     overnight = sum(s.menginap for s in route.stops)
+    home = sum(bool(s.pulang_malam) for s in route.stops)
     tanggal = _tgl_hari(route.berangkat.date())
     if route.kembali.date() != route.berangkat.date():
         tanggal += f" \u2013 {_tgl_hari(route.kembali.date())}"
@@ -654,6 +658,8 @@ def _header(route: TeamRoute, plan: RoutePlan, *, with_names: bool) -> list:
     )
     if overnight:
         perjalanan += f" \u00b7 {overnight} kali menginap"
+    if home:
+        perjalanan += f" \u00b7 {home} malam pulang ke depot"
     rows = [
         ("Tim", f"<b>{_esc(route.tim)}</b>"),
         ("Tanggal", tanggal),
@@ -699,6 +705,15 @@ def _map_section(route: TeamRoute, png: bytes, *, has_depot: bool) -> list:
     return [Image(io.BytesIO(png), width=width, height=height), _p(note, "small"), Spacer(1, 4)]
 
 
+def _night_note(stop: Stop) -> str:
+    """The stop table's note on where the team spends the night after this visit."""
+    if stop.menginap:
+        return "<b>menginap</b>"
+    if stop.pulang_malam:
+        return f"<b>pulang ke depot</b> ({fmt.number(stop.pulang_malam)} menit), bermalam di rumah"
+    return ""
+
+
 def _stop_table(route: TeamRoute) -> list:
     head = [
         "No.",
@@ -739,7 +754,7 @@ def _stop_table(route: TeamRoute) -> list:
                 _p(_esc(_words(s.moda))),
                 _p(_esc(_words(s.sumber))),
                 _p(fmt.number(s.kpm_belum), "cellc"),
-                _p("<b>menginap</b>" if s.menginap else ""),
+                _p(_night_note(s)),
             ]
         )
     back = route.kembali
@@ -776,8 +791,9 @@ def _stop_table(route: TeamRoute) -> list:
         _p("Urutan kunjungan", "h2"),
         table,
         _p(
-            "Waktu WITA. Tempuh = menit perjalanan ke desa itu dari titik sebelumnya. Sumber: "
-            "jalan (jaringan jalan), perahu (ruas perahu), perkiraan (jarak lurus x faktor).",
+            "Waktu WITA. Tempuh = menit perjalanan ke desa itu dari titik sebelumnya (dari depot "
+            "bila tim pulang ke depot malam sebelumnya). Sumber: jalan (jaringan jalan), perahu "
+            "(ruas perahu), perkiraan (jarak lurus x faktor).",
             "small",
         ),
     ]

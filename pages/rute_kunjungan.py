@@ -174,7 +174,9 @@ for route in plan.routes:
             "Moda": s.moda,
             "Sumber": s.sumber,
             "KPM belum": s.kpm_belum,
-            "Menginap": "ya" if s.menginap else "",
+            "Malam": "menginap"
+            if s.menginap
+            else (f"pulang ke depot ({s.pulang_malam} menit)" if s.pulang_malam else ""),
         }
         for s in route.stops
     ]

@@ -4,6 +4,7 @@ import json
 from datetime import date, datetime, timedelta
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from geo import routing, settings
@@ -159,8 +160,14 @@ def test_times_follow_the_matrix_and_service_times(bounds, data):
         for i, stop in enumerate(route.stops):
             assert stop.kode_desa not in seen
             seen.add(stop.kode_desa)
-            assert stop.menit_tempuh == round(legs.minutes[i, i + 1])
-            assert stop.sumber == legs.sumber[i, i + 1]
+            # After a night at home the next leg starts from the depot (node 0).
+            src = 0 if i == 0 or route.stops[i - 1].pulang_malam else i
+            assert stop.menit_tempuh == round(legs.minutes[src, i + 1])
+            assert stop.sumber == legs.sumber[src, i + 1]
+            if stop.pulang_malam:
+                assert not stop.menginap
+                assert stop.pulang_malam == round(legs.minutes[i + 1, 0])
+                assert stop.pulang_malam <= settings.HOME_NIGHT_MAX_MIN
             service = (stop.berangkat - stop.tiba).total_seconds() / 60
             assert service == routing.service_minutes(stop.kpm_belum)
             assert (
@@ -226,3 +233,56 @@ def test_trip_over_a_weekend_and_holiday_keeps_its_working_days(bounds, data):
     assert max(s.hari for s in route.stops) == 3
     # The same villages as from a Monday: the break changes the dates, not the plan.
     assert [s.kode_desa for s in route.stops] == [s.kode_desa for s in before.routes[0].stops]
+
+
+def _legs(minutes: list[list[float]]) -> routing.LegMatrix:
+    m = np.array(minutes, dtype=float)
+    return routing.LegMatrix(
+        minutes=m,
+        km=m / 2,
+        sumber=np.full(m.shape, "jalan", dtype=object),
+        moda=np.full(m.shape, "mobil", dtype=object),
+    )
+
+
+def test_a_team_near_its_office_sleeps_at_home():
+    # Depot (node 0) and four villages; a visit takes 4 h, so a day holds two. Villages 1-3 lie
+    # 20-30 min from the office: after day 1 the team drives home and sets off from the office
+    # on day 2. Village 4 lies 100 min out: the night before it is spent in the village.
+    legs = _legs(
+        [
+            [0, 20, 30, 25, 100],
+            [20, 0, 15, 20, 90],
+            [30, 15, 0, 10, 80],
+            [25, 20, 10, 0, 85],
+            [100, 90, 80, 85, 0],
+        ]
+    )
+    depots = pd.DataFrame({"id": ["KC-TGR"], "nama": ["BRI Tenggarong"]})
+    candidates = [
+        routing.Candidate(f"64.02.01.200{i}", f"Desa {i}", "Tenggarong", 50.0, 480)
+        for i in range(1, 5)
+    ]
+    service = np.array([routing.service_minutes(c.kpm_belum) for c in candidates])
+    assert service.tolist() == [240] * 4
+    team = routing.Team("Tim 1", "KC-TGR", hari=3)
+
+    def lay_out(order, home_nights):
+        return routing._schedule(
+            team, 0, depots, order, candidates, legs, 1, service, MONDAY, home_nights=home_nights
+        )
+
+    home = lay_out([0, 1, 2], True)
+    assert [s.hari for s in home.stops] == [1, 1, 2]
+    assert home.stops[1].pulang_malam == 30 and not home.stops[1].menginap
+    assert home.stops[2].menit_tempuh == 25  # from the office, not the 10 min from village 2
+    day2 = datetime.combine(MONDAY + timedelta(days=1), settings.WORK_START)
+    assert home.stops[2].tiba == day2 + timedelta(minutes=25)
+    away = lay_out([0, 1, 2], False)
+    assert away.stops[1].menginap and away.stops[1].pulang_malam == 0
+    assert away.stops[2].menit_tempuh == 10
+    far = lay_out([0, 1, 3], True)
+    assert far.stops[1].menginap and far.stops[1].pulang_malam == 0
+    # Saved and read back (rute.json, a saved plan).
+    plan = routing.RoutePlan(params={}, routes=(home,), tidak_dikunjungi=())
+    assert routing.RoutePlan.from_json(plan.to_json()).routes[0].stops[1].pulang_malam == 30
