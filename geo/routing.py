@@ -93,6 +93,8 @@ class Stop:
     #: Minutes of the drive back to the depot for the night after this visit (0: no such
     #: drive). A team near its office sleeps at home; the next leg then starts from the depot.
     pulang_malam: int = 0
+    #: Landings (dermaga) the leg into this village passes, in order ("" when none).
+    dermaga: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class TeamRoute:
     menit_pulang: int
     moda_pulang: str
     sumber_pulang: str
+    dermaga_pulang: str = ""  # landings on the way back to the depot
 
     @property
     def hari(self) -> int:
@@ -178,6 +181,7 @@ class RoutePlan:
                 menit_pulang=r["pulang"]["menit_tempuh"],
                 moda_pulang=r["pulang"]["moda"],
                 sumber_pulang=r["pulang"]["sumber"],
+                dermaga_pulang=r["pulang"].get("dermaga", ""),
             )
             for r in data["routes"]
         )
@@ -210,6 +214,7 @@ class RoutePlan:
                         "menit_tempuh": r.menit_pulang,
                         "moda": r.moda_pulang,
                         "sumber": r.sumber_pulang,
+                        "dermaga": r.dermaga_pulang,
                     },
                     "stops": [
                         {
@@ -226,6 +231,7 @@ class RoutePlan:
                             "kpm_belum": s.kpm_belum,
                             "menginap": s.menginap,
                             "pulang_malam": s.pulang_malam,
+                            "dermaga": s.dermaga,
                         }
                         for s in r.stops
                     ],
@@ -249,6 +255,10 @@ class LegMatrix:
     km: np.ndarray
     sumber: np.ndarray  # object: "jalan+perahu"
     moda: np.ndarray  # object: "mobil+longboat"
+    dermaga: np.ndarray | None = None  # object: landings on the path, "Dermaga Anggana"
+
+    def landings(self, i: int, j: int) -> str:
+        return "" if self.dermaga is None else str(self.dermaga[i, j])
 
     def uses_boat(self) -> np.ndarray:
         return np.vectorize(lambda s: "perahu" in s, otypes=[bool])(self.sumber)
@@ -271,6 +281,14 @@ def leg_matrix(net: PlaceNetwork, nodes: np.ndarray) -> LegMatrix:
     km = np.full((n, n), np.nan)
     sumber = np.full((n, n), "", dtype=object)
     moda = np.full((n, n), "", dtype=object)
+    dermaga = np.full((n, n), "", dtype=object)
+    landing = dict(
+        zip(
+            np.flatnonzero(graph.nodes["kind"].to_numpy() == "dermaga"),
+            graph.nodes.loc[graph.nodes["kind"] == "dermaga", "ref"].astype(str),
+            strict=True,
+        )
+    )
     for i in range(n):
         for j in range(n):
             if i == j:
@@ -278,9 +296,11 @@ def leg_matrix(net: PlaceNetwork, nodes: np.ndarray) -> LegMatrix:
                 continue
             if not np.isfinite(minutes[i, j]):
                 continue
-            total, used, modes = 0.0, set(), []
+            total, used, modes, passed = 0.0, set(), [], []
             node = nodes[j]
             while node != nodes[i]:
+                if node in landing and landing[node] not in passed:
+                    passed.append(landing[node])
                 prev = pred[i, node]
                 leg_km, leg_sumber, leg_moda = best[(prev, node)]
                 total += float(leg_km)
@@ -291,7 +311,8 @@ def leg_matrix(net: PlaceNetwork, nodes: np.ndarray) -> LegMatrix:
             km[i, j] = total
             sumber[i, j] = "+".join(s for s in SUMBER if s in used)
             moda[i, j] = "+".join(reversed(modes))
-    return LegMatrix(minutes=minutes, km=km, sumber=sumber, moda=moda)
+            dermaga[i, j] = ", ".join(reversed(passed))
+    return LegMatrix(minutes=minutes, km=km, sumber=sumber, moda=moda, dermaga=dermaga)
 
 
 # -- solving ---------------------------------------------------------------------------------
@@ -603,6 +624,7 @@ def _schedule(
                 moda=str(legs.moda[here, there]),
                 sumber=str(legs.sumber[here, there]),
                 kpm_belum=candidates[k].kpm_belum,
+                dermaga=legs.landings(here, there),
             )
         )
         here, di, minute = there, arrive_day, leave
@@ -621,6 +643,7 @@ def _schedule(
         menit_pulang=back,
         moda_pulang=str(legs.moda[here, d]) if order else "",
         sumber_pulang=str(legs.sumber[here, d]) if order else "",
+        dermaga_pulang=legs.landings(here, d) if order else "",
     )
 
 

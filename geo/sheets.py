@@ -705,6 +705,14 @@ def _map_section(route: TeamRoute, png: bytes, *, has_depot: bool) -> list:
     return [Image(io.BytesIO(png), width=width, height=height), _p(note, "small"), Spacer(1, 4)]
 
 
+def _mode_cell(moda: str, dermaga: str) -> str:
+    """A leg's modes, and the landings where the team boards or leaves the boat."""
+    cell = _esc(_words(moda))
+    if dermaga:
+        cell += f"<br/>via {_esc(dermaga)}"
+    return cell
+
+
 def _night_note(stop: Stop) -> str:
     """The stop table's note on where the team spends the night after this visit."""
     if stop.menginap:
@@ -751,7 +759,7 @@ def _stop_table(route: TeamRoute) -> list:
                 _p(f"{_jam(s.tiba)}<br/>{_tgl_pendek(s.tiba)}"),
                 _p(f"{_jam(s.berangkat)}<br/>{_tgl_pendek(s.berangkat)}"),
                 _p(fmt.number(s.menit_tempuh), "cellc"),
-                _p(_esc(_words(s.moda))),
+                _p(_mode_cell(s.moda, s.dermaga)),
                 _p(_esc(_words(s.sumber))),
                 _p(fmt.number(s.kpm_belum), "cellc"),
                 _p(_night_note(s)),
@@ -770,7 +778,7 @@ def _stop_table(route: TeamRoute) -> list:
             _p(f"{_jam(back)}<br/>{_tgl_pendek(back)}"),
             "",
             _p(fmt.number(route.menit_pulang), "cellc"),
-            _p(_esc(_words(route.moda_pulang))),
+            _p(_mode_cell(route.moda_pulang, route.dermaga_pulang)),
             _p(_esc(_words(route.sumber_pulang))),
             "",
             "",

@@ -173,6 +173,7 @@ for route in plan.routes:
             "Menit tempuh": s.menit_tempuh,
             "Moda": s.moda,
             "Sumber": s.sumber,
+            "Lewat dermaga": s.dermaga,
             "KPM belum": s.kpm_belum,
             "Malam": "menginap"
             if s.menginap
@@ -188,6 +189,7 @@ for route in plan.routes:
             "Menit tempuh": route.menit_pulang,
             "Moda": route.moda_pulang,
             "Sumber": route.sumber_pulang,
+            "Lewat dermaga": route.dermaga_pulang,
         }
     )
     table = pd.DataFrame(rows)

@@ -362,13 +362,14 @@ def test_same_plan_gives_identical_bytes(plan, bounds):
     assert one == two
 
 
-def test_a_night_at_home_is_on_the_sheet(bounds):
+def test_a_night_at_home_and_a_landing_are_on_the_sheet(bounds):
     import dataclasses
 
     plan = _plan(bounds.villages)
     team1 = plan.routes[0]
     first = dataclasses.replace(team1.stops[0], menginap=False, pulang_malam=45)
-    home = dataclasses.replace(team1, stops=(first, *team1.stops[1:]))
+    boat = dataclasses.replace(team1.stops[1], dermaga="Dermaga Anggana")
+    home = dataclasses.replace(team1, stops=(first, boat, *team1.stops[2:]))
     plan = dataclasses.replace(plan, routes=(home, *plan.routes[1:]))
     text = " ".join(
         _pages(sheets.route_sheet_pdf(plan, villages=bounds.villages, kpm=None, team=home.tim))
@@ -376,3 +377,4 @@ def test_a_night_at_home_is_on_the_sheet(bounds):
     assert "1 malam pulang ke depot" in text
     assert "pulang ke depot (45 menit), bermalam di rumah" in " ".join(text.split())
     assert "kali menginap" not in text
+    assert "via Dermaga Anggana" in text  # the landing where the boat leaves
