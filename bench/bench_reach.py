@@ -182,8 +182,17 @@ def bench_network(rng: np.random.Generator) -> dict:
         lambda: reach.network_nearest(graph, facilities=facilities, demand=demand)
     )
 
-    # The parts of that call.
-    matrix_s, matrix = timed(graph.matrix)
+    # The first call on a new graph also builds the cached matrix (the app builds it once).
+    cold_s, _ = timed(
+        lambda: reach.network_nearest(
+            TravelGraph(graph.nodes, graph.edges), facilities=facilities, demand=demand
+        )
+    )
+
+    # The parts of that call; the cached parts are timed on a new graph each time.
+    matrix_s, _ = timed(lambda: TravelGraph(graph.nodes, graph.edges).matrix())
+    best_s, _ = timed(lambda: TravelGraph(graph.nodes, graph.edges).best_edges())
+    matrix = graph.matrix()
     transpose_s, matrix_t = timed(lambda: matrix.T.tocsr())
     dijkstra_s, (minutes, nxt, src) = timed(
         lambda: dijkstra(
@@ -191,7 +200,6 @@ def bench_network(rng: np.random.Generator) -> dict:
         )
     )
     walk_s, _ = timed(lambda: reach.walk_paths(graph, demand, minutes, nxt, src))
-    best_s, _ = timed(graph.best_edges)
 
     # Per-pair baselines on a sample of pairs.
     n_pairs = N_DEMAND * N_FACILITIES
@@ -247,13 +255,14 @@ def bench_network(rng: np.random.Generator) -> dict:
         "max_hops": int(result.hops.max()),
         "median_minutes": round(float(np.nanmedian(result.minutes)), 1),
         "network_nearest_s": round(total_s, 3),
+        "network_nearest_first_call_incl_matrix_build_s": round(cold_s, 3),
         "network_nearest_per_demand_us": round(total_s / N_DEMAND * 1e6, 1),
         "parts_s": {
-            "matrix_build": round(matrix_s, 3),
+            "matrix_build_incl_best_edges_once_per_graph": round(matrix_s, 3),
             "transpose": round(transpose_s, 3),
             "multi_source_dijkstra": round(dijkstra_s, 3),
-            "predecessor_walk_incl_best_edges": round(walk_s, 3),
-            "of_which_best_edges": round(best_s, 3),
+            "predecessor_walk": round(walk_s, 3),
+            "best_edges_once_per_graph": round(best_s, 3),
         },
         "baseline_scipy_dijkstra_per_pair": {
             "sample_pairs": len(pairs),

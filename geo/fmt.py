@@ -53,3 +53,21 @@ def tanggal(value: date | datetime | str) -> str:
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(WITA)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def now_wita() -> datetime:
+    """The current time in WITA, naive (plans keep local times), to the second."""
+    return datetime.now(WITA).replace(tzinfo=None, microsecond=0)
+
+
+def waktu(value: datetime | str) -> str:
+    """A date and time: ``29 November 2026 11:35 WITA``; a zoned time is first put in WITA.
+
+    >>> waktu("2026-11-29T03:35:00+00:00")
+    '29 November 2026 11:35 WITA'
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(WITA)
+    return f"{tanggal(value)} {value:%H:%M} WITA"

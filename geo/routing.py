@@ -14,6 +14,7 @@ boat. Integers (minutes) are rounded once, here, and the solver gets an explicit
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from geo import settings
+from geo import fmt, settings
 from geo._errors import JangkauError
 from geo.network import SUMBER, PlaceNetwork
 
@@ -95,6 +96,9 @@ class Stop:
     pulang_malam: int = 0
     #: Landings (dermaga) the leg into this village passes, in order ("" when none).
     dermaga: str = ""
+    #: The team arrived too late for the visit after a long leg and spent the night here
+    #: before it (the visit starts the next morning).
+    menginap_sebelum: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ class RoutePlan:
     routes: tuple[TeamRoute, ...]
     tidak_dikunjungi: tuple[tuple[str, str, str], ...]  # (kode_desa, desa, alasan)
     is_demo: bool = False
-    dibuat: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    dibuat: datetime = field(default_factory=lambda: fmt.now_wita())  # local (WITA) time
 
     def __post_init__(self) -> None:
         visited = [s.kode_desa for r in self.routes for s in r.stops]
@@ -191,9 +195,7 @@ class RoutePlan:
             routes=routes,
             tidak_dikunjungi=left,
             is_demo=bool(data.get("data_contoh", False)),
-            dibuat=when(data["dibuat"])
-            if "dibuat" in data
-            else datetime.now().replace(microsecond=0),
+            dibuat=when(data["dibuat"]) if "dibuat" in data else fmt.now_wita(),
         )
 
     def to_json(self) -> dict:
@@ -232,6 +234,7 @@ class RoutePlan:
                             "menginap": s.menginap,
                             "pulang_malam": s.pulang_malam,
                             "dermaga": s.dermaga,
+                            "menginap_sebelum": s.menginap_sebelum,
                         }
                         for s in r.stops
                     ],
@@ -484,13 +487,22 @@ def solve(
 
     def lay_out(team: Team, d: int, order: list[int]) -> TeamRoute:
         # Nights at home where the office is near, unless the extra driving makes the trip
-        # longer than the team's days; then the team stays out.
-        args = (team, d, depots, order, candidates, legs, n_dep, service, mulai)
-        home = _schedule(*args, home_nights=True)
-        return home if home.hari <= trip_days(team) else _schedule(*args, home_nights=False)
+        # longer than the team's days; then the team stays out. A trip with a night away
+        # starts late enough that no weekend or holiday falls inside it.
+        start, first = mulai, None
+        for _ in range(31):
+            args = (team, d, depots, order, candidates, legs, n_dep, service, start)
+            laid = _schedule(*args, home_nights=True)
+            if laid.hari > trip_days(team):
+                laid = _schedule(*args, home_nights=False)
+            first = first or laid
+            if not nights_over_break(laid):
+                return laid
+            start = working_days(start + timedelta(days=1), 1)[0]
+        return first
 
     client_index = [k for k, c in enumerate(clients) if c is not None]
-    routes, visited, trimmed = [], set(), set()
+    routes, visited, trimmed, paths = [], set(), set(), []
     for route in best.routes():
         team = teams[route.vehicle_type()]
         d = depot_ids.index(team.depot)
@@ -509,6 +521,12 @@ def solve(
             scheduled = lay_out(team, d, order)
         routes.append(scheduled)
         visited.update(order)
+        paths.append([d, *(n_dep + k for k in order), d])
+    # Every team's trip as it could be, for the cheapest detour to a village left out.
+    for team in teams:
+        if team.nama not in {r.tim for r in routes}:
+            d = depot_ids.index(team.depot)
+            paths.append([d, d])
     left = []
     for k, c in enumerate(candidates):
         if k in visited:
@@ -518,12 +536,13 @@ def solve(
         elif k in trimmed:
             reason = "tidak muat dalam hari kerja tim (waktu habis karena menginap di jalan)"
         else:
-            reason = "tidak terpilih: prioritas lebih rendah dari desa lain dalam batas waktu tim"
+            reason = _left_out_reason(c, _cheapest_detour(legs.minutes, paths, n_dep + k))
         left.append((c.kode_desa, c.desa, reason))
     params = {
         "jam_kerja_menit": day,
         "jam_mulai": settings.WORK_START.strftime("%H:%M"),
         "jam_selesai": settings.WORK_END.strftime("%H:%M"),
+        "lebih_menit": settings.DAY_SLACK_MIN,
         "maks_hari_perjalanan": settings.MAX_TRIP_DAYS,
         "layanan_menit_tetap": settings.SERVICE_FIXED_MIN,
         "layanan_menit_per_kpm": settings.SERVICE_PER_KPM_MIN,
@@ -589,6 +608,13 @@ def _schedule(
         rest = travel - (day - minute)
         return di + 1 + rest // day, rest % day  # a long leg runs on over the next day(s)
 
+    def home_from(di: int, minute: int, travel: int) -> tuple[int, int]:
+        """Day and minute back at the depot: a drive home that fits a day with its slack
+        starts the next morning rather than running on into the night."""
+        if minute + travel > day + slack and travel <= day + slack:
+            return di + 1, travel
+        return travel_from(di, minute, travel)
+
     def minutes(a: int, b: int) -> int:
         return int(round(legs.minutes[a, b]))
 
@@ -599,10 +625,15 @@ def _schedule(
         there = n_dep + k
         travel = minutes(here, there)
         arrive_day, arrive = travel_from(di, minute, travel)
+        before = False
         if arrive + int(service[k]) > day + slack:
-            # No time left for the visit today: stay overnight and set off the next morning.
-            arrive_day, arrive = (di + 1, travel) if travel <= day else (arrive_day + 1, 0)
-        night = arrive_day > di and travel <= day and stops
+            # No time left for the visit today: stay overnight and set off the next morning
+            # (after a leg longer than a day: arrive, sleep there, visit in the morning).
+            before = travel > day
+            arrive_day, arrive = (arrive_day + 1, 0) if before else (di + 1, travel)
+        # A night between the last visit and this one (on a leg that runs on over days, the
+        # night is shown at the village the team left).
+        night = arrive_day > di and stops
         if night and home_nights and minutes(here, d) <= near and minutes(d, there) <= near:
             # Home for the night: the evening drive back, and tomorrow's leg from the depot.
             stops[-1] = Stop(**{**stops[-1].__dict__, "pulang_malam": minutes(here, d)})
@@ -625,12 +656,13 @@ def _schedule(
                 sumber=str(legs.sumber[here, there]),
                 kpm_belum=candidates[k].kpm_belum,
                 dermaga=legs.landings(here, there),
+                menginap_sebelum=before,
             )
         )
         here, di, minute = there, arrive_day, leave
     back = int(round(legs.minutes[here, d])) if order else 0
-    end_day, end = travel_from(di, minute, back)
-    if end_day > di and back <= day and stops:
+    end_day, end = home_from(di, minute, back)
+    if end_day > di and stops:
         stops[-1] = _with_overnight(stops[-1])
     return TeamRoute(
         tim=team.nama,
@@ -644,6 +676,51 @@ def _schedule(
         moda_pulang=str(legs.moda[here, d]) if order else "",
         sumber_pulang=str(legs.sumber[here, d]) if order else "",
         dermaga_pulang=legs.landings(here, d) if order else "",
+    )
+
+
+def _cheapest_detour(minutes: np.ndarray, paths: list[list[int]], node: int) -> float:
+    """Extra travel minutes to fit ``node`` into the cheapest place of any path."""
+    best = np.inf
+    for path in paths:
+        a, b = np.array(path[:-1]), np.array(path[1:])
+        extra = minutes[a, node] + minutes[node, b] - minutes[a, b]
+        best = min(best, float(np.min(extra)))
+    return best
+
+
+def _left_out_reason(candidate: Candidate, detour: float) -> str:
+    """Why the solver left out a village it could reach: worth less than its detour, or no
+    time left in the teams' trips."""
+    worth = candidate.hadiah * settings.PRIZE_MINUTES_PER_POINT
+    if np.isfinite(detour) and detour > worth:
+        return (
+            f"tidak terpilih: menambah sedikitnya {fmt.number(detour)} menit perjalanan, lebih "
+            f"dari nilai skor prioritasnya ({fmt.number(candidate.hadiah, 1)} poin = "
+            f"{fmt.number(worth)} menit); tandai wajib bila tetap harus dikunjungi"
+        )
+    return (
+        "tidak terpilih: waktu tim habis untuk desa lain yang lebih bernilai; tambah tim atau "
+        "hari, atau tandai wajib"
+    )
+
+
+def nights_away(route: TeamRoute) -> int:
+    """Nights the team spends away from home on the trip."""
+    return sum(s.menginap + s.menginap_sebelum for s in route.stops)
+
+
+def nights_over_break(route: TeamRoute) -> bool:
+    """Whether the team would wait out a weekend or holiday in the field: between two moments
+    of a trip that fall on different dates, with no night at home between them, the later one
+    must be on the next calendar day."""
+    moments: list[tuple[date, bool]] = [(route.berangkat.date(), False)]  # (date, home after)
+    for s in route.stops:
+        moments += [(s.tiba.date(), False), (s.berangkat.date(), bool(s.pulang_malam))]
+    moments.append((route.kembali.date(), False))
+    return any(
+        later - earlier > timedelta(days=1) and not home
+        for (earlier, home), (later, _) in itertools.pairwise(moments)
     )
 
 

@@ -6,13 +6,14 @@ Working days. Saturdays, Sundays and holidays are not working days. Holidays com
 maintained ``holidays`` package (Indonesia: national holidays and, by default, the *cuti bersama*
 days that bind Dinsos staff as civil servants) plus any regional days from the planner's file.
 
-Trips. A team's trip of *d* working days occupies the next *d* working days from its start date:
-the days between them that are not working days (a weekend, a holiday) are skipped, never worked,
-and the trip is not moved to avoid them. So a two-day trip that starts on a Friday runs Friday and
-Monday; the routes page plans overnight stops, and a trip that straddles a weekend leaves the team
-to decide whether to come home or stay. The number of days of a trip is the largest working-day
-index (``Stop.hari``) of its stops or of its return, and every stop's date is recomputed from its
-``hari``; its time of day is kept.
+Trips. A team's trip of *d* working days occupies *d* working days from its start date: days
+that are not working days (a weekend, a holiday) are skipped, never worked. A trip whose team
+spends a night away (``Stop.menginap``, ``Stop.menginap_sebelum``) starts on the first working day
+from which every night away is followed by the next calendar day, so that no team waits out a
+weekend or a holiday in the field: a two-day trip to Tabang asked for a Friday runs Monday and
+Tuesday. A trip with nights at home only keeps its start (Friday, then Monday). The number of days
+of a trip is the largest working-day index (``Stop.hari``) of its stops or of its return, and every
+stop's date is recomputed from its ``hari``; its time of day is kept.
 
 Conflicts are collected, never raised: a person on two teams the same day, a person on a trip on
 a day they are unavailable, a trip on a weekend or holiday (only when the planner forces it, with
@@ -646,6 +647,27 @@ def _trip_length(route: TeamRoute) -> int:
     return max([1, route.hari, *(s.hari for s in route.stops)])
 
 
+def _away_nights(route: TeamRoute) -> set[int]:
+    """Days of a trip (1 = the first) after which the team spends the night away from home."""
+    return {s.hari for s in route.stops if s.menginap} | {
+        s.hari - 1 for s in route.stops if s.menginap_sebelum
+    }
+
+
+def _trip_dates(first: date, route: TeamRoute, holidays: Mapping[date, str]) -> list[date]:
+    """The trip's working days from ``first``; a trip with nights away starts on the first
+    working day from which each night away is followed by the next calendar day (a team does
+    not wait out a weekend or holiday in the field)."""
+    n, away = _trip_length(route), _away_nights(route)
+    day = first
+    for _ in range(31):
+        dates = working_days(day, n, holidays=holidays)
+        if all(dates[k] - dates[k - 1] == timedelta(days=1) for k in away if 0 < k < n):
+            return dates
+        day = dates[0] + timedelta(days=1)
+    return working_days(first, n, holidays=holidays)
+
+
 def _hhmm(value: time | datetime) -> str:
     return value.strftime("%H:%M")
 
@@ -655,7 +677,9 @@ def _route_days(route: TeamRoute, dates: list[date]) -> list[dict]:
     n = len(dates)
     for k, day in enumerate(dates, start=1):
         stops = [s for s in route.stops if s.hari == k]
-        overnight = [s.desa for s in stops if s.menginap]
+        overnight = [s.desa for s in stops if s.menginap] + [
+            s.desa for s in route.stops if s.menginap_sebelum and s.hari == k + 1
+        ]
         if k == n:
             end = route.kembali.time()
         else:
@@ -749,7 +773,7 @@ def assign(
         if not route.stops:
             continue  # a team with no village to visit has no trip
         first = team_start.get(route.tim, start)
-        rows.extend(_route_days(route, working_days(first, _trip_length(route), holidays=skip)))
+        rows.extend(_route_days(route, _trip_dates(first, route, skip)))
     days = pd.DataFrame(rows, columns=DAY_COLUMNS)
     if created is None:
         created = datetime.now(UTC).replace(microsecond=0)

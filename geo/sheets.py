@@ -55,7 +55,7 @@ from shapely.geometry.polygon import orient
 from geo import fmt
 from geo.export import DEMO_LABEL, DEMO_NOTE
 from geo.privacy import mask_nik
-from geo.routing import RoutePlan, RoutingError, Stop, TeamRoute
+from geo.routing import RoutePlan, RoutingError, Stop, TeamRoute, nights_away
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -434,8 +434,10 @@ def route_map_png(
     # Limits with the image's aspect ratio, so a degree is as long across as up: degrees are
     # nearly square this close to the equator (cos 1.5° > 0.999).
     ratio = MAP_SIZE_IN[0] / MAP_SIZE_IN[1]
-    half_y = max((ys.max() - ys.min()) / 2, (xs.max() - xs.min()) / 2 / ratio, 0.1) * 1.18
+    half_y = max((ys.max() - ys.min()) / 2, (xs.max() - xs.min()) / 2 / ratio, 0.1) * 1.3
     half_x = half_y * ratio
+    # The route sits a little low, leaving the top strip to the DATA CONTOH mark and the arrow.
+    cy += 0.12 * half_y
     box = (cx - half_x, cy - half_y, cx + half_x, cy + half_y)
 
     fig = Figure(figsize=MAP_SIZE_IN, dpi=dpi)
@@ -606,7 +608,8 @@ def route_map_png(
                 [], [], marker="s", linestyle="", color=_DEPOT_COLOUR, markersize=7, label="depot"
             )
         )
-    ax.legend(handles=handles, loc="lower right", fontsize=6.5, framealpha=0.9)
+    # "best": the corner that covers the fewest stops and legs.
+    ax.legend(handles=handles, loc="best", fontsize=6.5, framealpha=0.9)
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
@@ -640,7 +643,7 @@ def _working_days(start: date, end: date) -> int:
 def _header(route: TeamRoute, plan: RoutePlan, *, with_names: bool) -> list:
     days = _working_days(route.berangkat.date(), route.kembali.date())
     kpm = sum(s.kpm_belum for s in route.stops)
-    overnight = sum(s.menginap for s in route.stops)
+    overnight = nights_away(route)
     home = sum(bool(s.pulang_malam) for s in route.stops)
     tanggal = _tgl_hari(route.berangkat.date())
     if route.kembali.date() != route.berangkat.date():
@@ -652,6 +655,12 @@ def _header(route: TeamRoute, plan: RoutePlan, *, with_names: bool) -> list:
     jam = ""
     if plan.params.get("jam_mulai") and plan.params.get("jam_selesai"):
         jam = f"{_esc(plan.params['jam_mulai'])}\u2013{_esc(plan.params['jam_selesai'])} WITA"
+        slack = plan.params.get("lebih_menit")
+        if slack:
+            end = datetime.strptime(str(plan.params["jam_selesai"]), "%H:%M") + timedelta(
+                minutes=int(slack)
+            )
+            jam += f" (kunjungan atau perjalanan boleh selesai sampai {end:%H:%M})"
     perjalanan = (
         f"{days} hari kerja \u00b7 {len(route.stops)} desa \u00b7 "
         f"{fmt.number(kpm)} KPM belum terealisasi"
@@ -714,7 +723,11 @@ def _mode_cell(moda: str, dermaga: str) -> str:
 
 
 def _night_note(stop: Stop) -> str:
-    """The stop table's note on where the team spends the night after this visit."""
+    """The stop table's note on where the team spends the night around this visit."""
+    if stop.menginap_sebelum and stop.menginap:
+        return "<b>menginap</b> malam sebelum dan sesudah kunjungan"
+    if stop.menginap_sebelum:
+        return "tiba sore, <b>menginap</b>; kunjungan esok pagi"
     if stop.menginap:
         return "<b>menginap</b>"
     if stop.pulang_malam:

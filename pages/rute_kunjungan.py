@@ -36,15 +36,28 @@ if mode == "Prioritas teratas":
     pilihan = None
 elif mode == "Per kecamatan":
     kec = dict(zip(ctx.bounds.kecamatan["kode"], ctx.bounds.kecamatan["nama"], strict=True))
-    chosen_kec = c2.multiselect("Kecamatan", list(kec), format_func=kec.get, key="route_kec")
+    chosen_kec = c2.multiselect(
+        "Kecamatan", list(kec), format_func=kec.get, key="route_kec", placeholder="Pilih kecamatan"
+    )
     pilihan = list(villages.loc[villages["kode_kec"].isin(chosen_kec), "kode"])
 else:
-    pilihan = c2.multiselect("Desa", list(names), format_func=names.get, key="route_desa")
+    pilihan = c2.multiselect(
+        "Desa", list(names), format_func=names.get, key="route_desa", placeholder="Pilih desa"
+    )
 if "route_x_next" in st.session_state:  # set by "Susun ulang tanpa desa ini"
     st.session_state["route_x"] = st.session_state.pop("route_x_next")
 r1, r2 = st.columns(2)
-wajib = r1.multiselect("Wajib dikunjungi", list(names), format_func=names.get, key="route_wajib")
-kecuali = r2.multiselect("Jangan dikunjungi", list(names), format_func=names.get, key="route_x")
+wajib = r1.multiselect(
+    "Wajib dikunjungi",
+    list(names),
+    format_func=names.get,
+    key="route_wajib",
+    placeholder="Pilih desa",
+    help="Desa yang harus masuk rute walau jauh (mis. desa delta yang prioritasnya tinggi).",
+)
+kecuali = r2.multiselect(
+    "Jangan dikunjungi", list(names), format_func=names.get, key="route_x", placeholder="Pilih desa"
+)
 
 st.subheader("2. Tim dan tanggal")
 if "route_teams" not in st.session_state:
@@ -63,7 +76,10 @@ teams_table = st.data_editor(
     column_config={
         "nama": st.column_config.TextColumn("Tim", required=True),
         "depot": st.column_config.SelectboxColumn(
-            "Depot", options=list(depot_names), required=True
+            "Depot",
+            options=list(depot_names),
+            required=True,
+            format_func=lambda k: f"{depot_names.get(k, k)} ({k})",
         ),
         "hari": st.column_config.NumberColumn("Hari", min_value=1, max_value=10, step=1),
         "perahu": st.column_config.CheckboxColumn("Boleh naik perahu", default=True),
@@ -72,13 +88,34 @@ teams_table = st.data_editor(
 )
 st.caption("Depot: " + md(", ".join(f"{k} = {v}" for k, v in depot_names.items())))
 d1, d2, d3 = st.columns(3)
-mulai = d1.date_input("Mulai", value=date.today() + timedelta(days=7), format="DD/MM/YYYY")
-seed = d2.number_input("Seed", min_value=0, value=1, step=1)
+mulai = d1.date_input(
+    "Mulai",
+    value=routing.working_days(date.today() + timedelta(days=7), 1)[0],
+    format="DD/MM/YYYY",
+    help="Hari kerja pertama; akhir pekan dan hari libur dilewati. Perjalanan yang menginap "
+    "dimulai pada hari yang membuatnya tidak terpotong akhir pekan atau libur.",
+)
+seed = d2.number_input(
+    "Benih acak (seed)",
+    min_value=0,
+    value=1,
+    step=1,
+    help="Angka yang sama dengan data yang sama menghasilkan rute yang sama.",
+)
 limit = d3.number_input("Batas waktu hitung (detik)", min_value=1, max_value=120, value=5)
 
 kunci = st.session_state.get("route_locks", {})
 if kunci:
     st.caption("Dikunci ke tim: " + md(", ".join(f"{names[k]} → {t}" for k, t in kunci.items())))
+
+
+def _night(stop: routing.Stop) -> str:
+    """Where the team spends the night around a visit, in a few words."""
+    if stop.menginap_sebelum:
+        return "menginap sebelum & sesudah" if stop.menginap else "menginap sebelum kunjungan"
+    if stop.menginap:
+        return "menginap"
+    return f"pulang ({stop.pulang_malam} mnt)" if stop.pulang_malam else ""
 
 
 def build_teams() -> list[routing.Team]:
@@ -89,7 +126,11 @@ def build_teams() -> list[routing.Team]:
             depot=str(r.depot),
             hari=int(r.hari) if pd.notna(r.hari) else 1,
             perahu=bool(r.perahu) if pd.notna(r.perahu) else True,
-            anggota=tuple(a.strip() for a in str(r.anggota or "").split(",") if a.strip()),
+            anggota=tuple(
+                a.strip()
+                for a in (str(r.anggota) if pd.notna(r.anggota) else "").split(",")
+                if a.strip()
+            ),
         )
         for r in rows.itertuples()
     ]
@@ -156,6 +197,17 @@ st_folium(
     use_container_width=True,
     returned_objects=[],
 )
+idle = [
+    t["nama"] for t in plan.params.get("tim", []) if t["nama"] not in {r.tim for r in plan.routes}
+]
+if idle:
+    st.info(
+        md(
+            f"{', '.join(idle)} tidak diberangkatkan: tidak ada desa calon yang sepadan dengan "
+            "perjalanannya dari depot tim itu. Tambah desa calon di dekat depotnya, tandai desa "
+            "wajib, atau kunci desa ke tim itu."
+        )
+    )
 for route in plan.routes:
     st.markdown(
         f"**{md(route.tim)}** — {md(route.depot_nama)} · {fmt.tanggal(route.berangkat)} s.d. "
@@ -175,9 +227,7 @@ for route in plan.routes:
             "Sumber": s.sumber,
             "Lewat dermaga": s.dermaga,
             "KPM belum": s.kpm_belum,
-            "Malam": "menginap"
-            if s.menginap
-            else (f"pulang ke depot ({s.pulang_malam} menit)" if s.pulang_malam else ""),
+            "Malam": _night(s),
         }
         for s in route.stops
     ]
@@ -194,9 +244,8 @@ for route in plan.routes:
     )
     table = pd.DataFrame(rows)
     for col in ("No", "Hari", "Menit tempuh", "KPM belum"):
-        table[col] = pd.to_numeric(table[col], errors="coerce").astype("Int64")
-    text_cols = [c for c in table.columns if table[c].dtype == object]
-    st.dataframe(table.fillna(dict.fromkeys(text_cols, "")), hide_index=True, width="stretch")
+        table[col] = [fmt.number(v) if pd.notna(v) else "" for v in table[col]]
+    st.dataframe(table.fillna(""), hide_index=True, width="stretch")
 if plan.tidak_dikunjungi:
     with st.expander(f"Desa tidak dikunjungi ({fmt.number(len(plan.tidak_dikunjungi))})"):
         st.dataframe(
@@ -284,8 +333,12 @@ if team and planner:
 saved = store.plans()
 if not saved.empty:
     st.subheader("Rencana tersimpan")
+    shown = saved.assign(
+        created_at=[fmt.waktu(t) for t in saved["created_at"]],
+        is_demo=saved["is_demo"].map({True: "ya", False: "tidak"}),
+    )
     st.dataframe(
-        saved.rename(
+        shown.rename(
             columns={"id": "No", "nama": "Nama", "created_at": "Dibuat", "is_demo": "Data contoh"}
         ),
         hide_index=True,

@@ -239,6 +239,40 @@ def test_trip_over_a_weekend_and_holiday_keeps_its_working_days(bounds, data):
     assert [s.kode_desa for s in route.stops] == [s.kode_desa for s in before.routes[0].stops]
 
 
+def test_a_trip_with_nights_away_does_not_wait_out_a_weekend(bounds, data):
+    # Friday 4 December 2026, a three-day trip to Sepatin (a night away at least): it starts on
+    # Monday 7 December so that its nights are followed by working days, not by a weekend.
+    teams = [routing.Team("Tim Delta", "KC-TGR", hari=3)]
+    plan = _plan(
+        bounds,
+        data,
+        teams,
+        pilihan=[],
+        wajib=("64.02.04.2001",),
+        iterasi=400,
+        batas_detik=120,
+        mulai=date(2026, 12, 4),
+    )
+    (route,) = plan.routes
+    assert any(s.menginap for s in route.stops)
+    assert not routing.nights_over_break(route)
+    assert route.berangkat.date() == date(2026, 12, 7)
+    assert (route.kembali.date() - route.berangkat.date()).days + 1 == route.hari
+
+
+def test_the_night_before_a_long_way_home_is_shown(bounds, data):
+    # The way back from the delta is longer than what is left of the day: the team stays the
+    # night and sets off in the morning, and the sheet says so.
+    teams = [routing.Team("Tim Delta", "KC-TGR", hari=3)]
+    plan = _plan(bounds, data, teams, pilihan=[], wajib=("64.02.04.2001",), iterasi=400)
+    (route,) = plan.routes
+    assert routing.nights_away(route) == route.hari - 1  # every night is spent somewhere
+    assert route.stops[-1].menginap  # the long way home starts the next morning
+    assert route.kembali.date() > route.stops[-1].berangkat.date()
+    # Arriving too late for the visit after the long way out: a night before it, too.
+    assert route.stops[0].menginap_sebelum == (route.stops[0].tiba.date() > route.berangkat.date())
+
+
 def _legs(minutes: list[list[float]]) -> routing.LegMatrix:
     m = np.array(minutes, dtype=float)
     return routing.LegMatrix(
@@ -290,3 +324,26 @@ def test_a_team_near_its_office_sleeps_at_home():
     # Saved and read back (rute.json, a saved plan).
     plan = routing.RoutePlan(params={}, routes=(home,), tidak_dikunjungi=())
     assert routing.RoutePlan.from_json(plan.to_json()).routes[0].stops[1].pulang_malam == 30
+
+
+def test_a_village_left_out_says_why():
+    # Depot 0, a trip 0 -> 1 -> 0; village 2 lies 50 min off the way (cheapest detour 2*50 -
+    # the 0-1 leg shortcut), village 3 right beside village 1.
+    minutes = np.array(
+        [
+            [0, 30, 60, 31],
+            [30, 0, 50, 2],
+            [60, 50, 0, 52],
+            [31, 2, 52, 0],
+        ],
+        dtype=float,
+    )
+    paths = [[0, 1, 0]]
+    assert routing._cheapest_detour(minutes, paths, 2) == 60 + 50 - 30
+    assert routing._cheapest_detour(minutes, paths, 3) == 2 + 31 - 30
+    far = routing.Candidate("64.02.01.2002", "Jauh", "Tenggarong", 5.0, 10)  # worth 50 min
+    near = routing.Candidate("64.02.01.2003", "Dekat", "Tenggarong", 5.0, 10)
+    reason = routing._left_out_reason(far, routing._cheapest_detour(minutes, paths, 2))
+    assert "80 menit" in reason and "5,0 poin = 50 menit" in reason and "wajib" in reason
+    reason = routing._left_out_reason(near, routing._cheapest_detour(minutes, paths, 3))
+    assert "waktu tim habis" in reason

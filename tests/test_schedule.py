@@ -3,7 +3,7 @@
 import io
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import openpyxl
@@ -137,12 +137,14 @@ def test_trip_starting_on_christmas_moves_to_next_working_day(libur):
 # -- assigning ---------------------------------------------------------------------------------
 
 
-def test_two_day_trip_from_friday_runs_friday_and_monday(libur):
+def test_a_trip_with_a_night_away_from_friday_waits_for_monday(libur):
+    # Tim 2 stays the night in Tabang: it does not leave on Friday to wait out the weekend
+    # there, but runs Monday and Tuesday. Tim 1's one-day trip keeps Friday.
     result = schedule.assign(_plan(), FRI, holidays=libur, created=CREATED)
     days = result.days.set_index(["tim", "hari_ke"])
     assert days.loc[("Tim 1", 1), "tanggal"] == FRI
-    assert days.loc[("Tim 2", 1), "tanggal"] == FRI
-    assert days.loc[("Tim 2", 2), "tanggal"] == MON
+    assert days.loc[("Tim 2", 1), "tanggal"] == MON
+    assert days.loc[("Tim 2", 2), "tanggal"] == MON + timedelta(days=1)
     assert days.loc[("Tim 2", 1), "desa"] == ["Tabang Lama"]
     assert days.loc[("Tim 2", 1), "menginap"] == "Tabang Lama"
     assert days.loc[("Tim 2", 2), "desa"] == ["Muara Salung"]
@@ -153,7 +155,7 @@ def test_two_day_trip_from_friday_runs_friday_and_monday(libur):
     assert result.conflicts == ()
     summary = result.summary()
     assert summary["hari_tim"] == 3 and summary["tim"] == 2
-    assert summary["mulai"] == "2026-12-04" and summary["selesai"] == "2026-12-07"
+    assert summary["mulai"] == "2026-12-04" and summary["selesai"] == "2026-12-08"
     assert summary["rencana"] == "rute-20261030T091500"
 
 
@@ -163,7 +165,10 @@ def test_team_start_and_skipped_holidays(libur):
     )
     days = result.days.set_index(["tim", "hari_ke"])
     assert days.loc[("Tim 1", 1), "tanggal"] == date(2026, 12, 22)
-    assert days.loc[("Tim 2", 2), "tanggal"] == date(2026, 12, 28)
+    # Tim 2 stays a night away: it does not start before Christmas and wait it out in the
+    # field, but runs 28 and 29 December.
+    assert days.loc[("Tim 2", 1), "tanggal"] == date(2026, 12, 28)
+    assert days.loc[("Tim 2", 2), "tanggal"] == date(2026, 12, 29)
     assert set(result.skipped_holidays()) == {date(2026, 12, 24), date(2026, 12, 25)}
     with pytest.raises(schedule.ScheduleError, match="Tim 9"):
         schedule.assign(_plan(), FRI, holidays=libur, team_start={"Tim 9": FRI})
@@ -185,9 +190,9 @@ def test_forced_holiday_is_a_conflict(libur):
 
 def test_same_person_on_two_teams_the_same_day(libur):
     plan = _plan(anggota2=("budi", " ANDI "))
-    result = schedule.assign(plan, FRI, holidays=libur, created=CREATED)
+    result = schedule.assign(plan, MON, holidays=libur, created=CREATED)
     (conflict,) = result.conflicts
-    assert conflict.jenis == "ganda" and conflict.tanggal == FRI
+    assert conflict.jenis == "ganda" and conflict.tanggal == MON
     assert conflict.tim == "Tim 1, Tim 2"
     assert "Andi" in conflict.pesan and "ganti anggota" in conflict.pesan
 
@@ -238,7 +243,7 @@ def test_check_an_edited_schedule(libur):
         ("terpisah", "Tim 2", date(2026, 12, 9)),
     }
     split = next(c for c in found if c.jenis == "terpisah")
-    assert "Senin, 7 Desember 2026" in split.pesan
+    assert "Selasa, 8 Desember 2026" in split.pesan
     # A bare table with text dates, moved onto a Saturday.
     days.loc[first, "tanggal"] = "2026-12-05"
     weekend = schedule.check(days, holidays=libur)
@@ -393,7 +398,7 @@ def test_ics_one_event_per_team_day_plus_cadence_and_deadlines(libur):
     assert str(visits[0]["summary"]) == "Kunjungan Tim 1: Muara Muntai Ulu, Batuq"
     first = tim2[0]
     start = first.decoded("dtstart")
-    assert start == datetime(2026, 12, 4, 8, 0, tzinfo=start.tzinfo)
+    assert start == datetime(2026, 12, 7, 8, 0, tzinfo=start.tzinfo)  # Monday: a night away
     assert start.utcoffset().total_seconds() == 8 * 3600
     assert first["dtstart"].params["TZID"] == "Asia/Makassar"
     assert [tz["tzid"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Makassar"]
@@ -401,7 +406,7 @@ def test_ics_one_event_per_team_day_plus_cadence_and_deadlines(libur):
     assert "1. Tabang Lama (tiba 13:00)" in description
     assert "BRI KC Kutai Barat" in description and "Budi, Sari" in description
     assert "Menginap di Tabang Lama" in description
-    assert tim2[1].decoded("dtstart").date() == MON
+    assert tim2[1].decoded("dtstart").date() == MON + timedelta(days=1)
     assert tim2[1].decoded("dtend").strftime("%H:%M") == "15:30"
     closing = [e for e in events if "ditutup" in str(e["summary"])]
     assert {e.decoded("dtstart") for e in closing} == {date(2026, 12, 31)}
@@ -479,8 +484,9 @@ def test_cli_jadwal_end_to_end(tmp_path, capsys):
     captured = capsys.readouterr()
     info = json.loads(captured.out)
     assert "kapan" in captured.err and "Konflik (tenggat)" in captured.err
-    # The regional holiday on Monday moves Tim 2's second day to Tuesday.
-    assert info["hari_tim"] == 3 and info["selesai"] == "2026-12-08"
+    # Tim 2 stays a night away, so it waits for Monday; the regional holiday on Monday moves
+    # its trip to Tuesday and Wednesday.
+    assert info["hari_tim"] == 3 and info["selesai"] == "2026-12-09"
     assert info["libur_dilewati"] == ["2026-12-07"]
     assert info["konflik"] == 1 and info["data_contoh"] is True
     assert info["rekonsiliasi"][0] == "2027-01-04"  # 2 January 2027 is a Saturday
