@@ -21,6 +21,8 @@ from geo.privacy import mask_nik_series
 from geo.reach import multi_source, network_nearest, path_totals, project_lonlat
 
 JENIS_BRI = ("agen_brilink", "kantor_bri")
+#: Service-point types as a planner reads them; files, the store and the CLI keep the codes.
+JENIS_LABELS = {"e-warong": "e-Warong", "agen_brilink": "Agen BRILink", "kantor_bri": "Kantor BRI"}
 NEAREST_COLUMNS = [
     "kode_desa",
     "desa",

@@ -6,7 +6,8 @@ kecamatan (``Muara Enggelam (Muara Wis)`` or ``Muara Enggelam, Muara Wis``). Lan
 matched first; ``geo.landings`` refuses a landing name that could also be read as a village, so the
 order never changes what a cell means. A leg can be travelled both ways; its time is ``menit +
 tunggu_menit`` (waiting for the tide or a boat). Bad rows are reported (file, row, column, value,
-reason) and skipped.
+reason) and skipped; rows are numbered as in the file (header = row 1), or as in the page's editor
+(first row = 1) for a table edited there.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def read_boat_legs(
     filename: str,
     index: VillageIndex,
     landings: pd.DataFrame | None = None,
+    first_row: int = 2,
 ) -> BoatLegs:
     """Read and check a boat-leg table (CSV or XLSX).
 
@@ -109,6 +111,9 @@ def read_boat_legs(
         Resolves the ends that are villages.
     landings
         ``geo.landings.Landings.frame`` (or ``Store.landings()``): the landings an end may name.
+    first_row
+        The number messages give the first data row: 2 in a file (the header is row 1), 1 for a
+        table edited on a page, whose editor numbers its rows from 1.
 
     Raises
     ------
@@ -128,7 +133,7 @@ def read_boat_legs(
     problems: list[Problem] = []
     rows = []
     for i, rec in enumerate(table.to_dict("records")):
-        row_no = i + 2
+        row_no = i + first_row
         if not any(str(v).strip() for v in rec.values()):
             continue
         ends = []
@@ -202,9 +207,14 @@ def validate_table(
 ) -> BoatLegs:
     """Check a table of boat legs edited on a page, by the same rules as a file.
 
-    Only ``COLUMNS`` are read: the kinds and positions of the ends are looked up again.
+    Only ``COLUMNS`` are read: the kinds and positions of the ends are looked up again. Problems
+    number rows as the editor shows them (first row = 1).
     """
     data = table.reindex(columns=[c for c in table.columns if c in COLUMNS])
     return read_boat_legs(
-        data.to_csv(index=False).encode(), filename=label, index=index, landings=landings
+        data.to_csv(index=False).encode(),
+        filename=label,
+        index=index,
+        landings=landings,
+        first_row=1,
     )

@@ -1,7 +1,9 @@
 """Exports: CSV, XLSX, GeoJSON and GeoPackage bytes, marked when they hold demo data.
 
 Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab
-or carriage return) are prefixed with an apostrophe in CSV and XLSX exports.
+or carriage return) are prefixed with an apostrophe in CSV and XLSX exports. ``readable`` turns a
+frame into what a person reads (``ya``/``tidak``, labels for codes); the CLI's contract files keep
+the values as they are.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -43,6 +46,26 @@ def _mark(frame: pd.DataFrame, demo: bool) -> pd.DataFrame:
     return frame.assign(catatan=DEMO_NOTE) if demo else frame
 
 
+def readable(
+    frame: pd.DataFrame, *, codes: Mapping[str, Mapping[str, str]] | None = None
+) -> pd.DataFrame:
+    """A copy for people to read: True/False as ``ya``/``tidak``, coded columns as their labels.
+
+    Parameters
+    ----------
+    codes
+        Column name -> {code: label}; a code without a label is kept as it is.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map({True: "ya", False: "tidak"})
+    for col, labels in (codes or {}).items():
+        if col in out:
+            out[col] = out[col].map(lambda v, m=labels: m.get(v, v))
+    return out
+
+
 def csv_bytes(
     frame: pd.DataFrame, *, demo: bool, sep: str = ";", decimal: str = ",", bom: bool = True
 ) -> bytes:
@@ -58,8 +81,15 @@ def csv_bytes(
     return (("\ufeff" if bom else "") + text).encode("utf-8")
 
 
-def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, demo: bool, title: str | None = None) -> bytes:
-    """An XLSX workbook: one sheet per frame (header on row 1), plus a KETERANGAN sheet."""
+def xlsx_bytes(
+    sheets: dict[str, pd.DataFrame],
+    *,
+    demo: bool,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+) -> bytes:
+    """An XLSX workbook: one sheet per frame (header on row 1), plus a KETERANGAN sheet with the
+    title, the demo mark and ``notes`` (one line each: what the sheets hold and leave out)."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, frame in sheets.items():
@@ -79,6 +109,8 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, demo: bool, title: str | None
     if demo:
         info.append([DEMO_NOTE])
         info["A2"].font = Font(bold=True, color="B00020")
+    for note in notes:
+        info.append([neutralise(note)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -15,8 +15,9 @@ ignored), then read as a village. So that a cell never names two places, a landi
 boat leg could read as a village is refused: a village code, a village name (also one that
 several kecamatan share), or ``Name (Kecamatan)``. Call it "Dermaga Anggana", not "Anggana".
 
-Bad rows are reported (file, row as seen in the file with the header on row 1, column, value,
-reason in Indonesian) and skipped; good rows are always kept.
+Bad rows are reported (file, row as seen in the file with the header on row 1, or as seen in the
+page's editor for a table edited there, column, value, reason in Indonesian) and skipped; good rows
+are always kept.
 """
 
 from __future__ import annotations
@@ -96,7 +97,12 @@ def close_names(text: str, frame: pd.DataFrame | None) -> list[str]:
 
 
 def read_landings(
-    data: bytes, *, filename: str, kabupaten: shapely.Geometry, villages: gpd.GeoDataFrame
+    data: bytes,
+    *,
+    filename: str,
+    kabupaten: shapely.Geometry,
+    villages: gpd.GeoDataFrame,
+    first_row: int = 2,
 ) -> Landings:
     """Read and check a table of landings (CSV or XLSX).
 
@@ -112,6 +118,9 @@ def read_landings(
     villages
         ``Boundaries.villages``: resolves ``kode_desa``, fills it in from the boundaries when it is
         empty, and names the villages a landing name must not repeat.
+    first_row
+        The number messages give the first data row: 2 in a file (the header is row 1), 1 for a
+        table edited on a page, whose editor numbers its rows from 1.
 
     Raises
     ------
@@ -139,7 +148,7 @@ def read_landings(
         problems.append(Problem(filename, row_no, column, str(value)[:200], reason))
 
     for i, rec in enumerate(table.to_dict("records")):
-        row_no = i + 2
+        row_no = i + first_row
         if all(not str(v).strip() for v in rec.values()):
             continue
         nama = " ".join(str(rec[col["nama"]]).split())
@@ -237,8 +246,13 @@ def _distance_km(shape: shapely.Geometry, lon: float, lat: float) -> float:
 def validate_table(
     table: pd.DataFrame, *, label: str, kabupaten: shapely.Geometry, villages: gpd.GeoDataFrame
 ) -> Landings:
-    """Check a table of landings edited on a page, by the same rules as a file."""
+    """Check a table of landings edited on a page, by the same rules as a file; problems number
+    rows as the editor shows them (first row = 1)."""
     data = table.reindex(columns=[c for c in table.columns if c != "is_demo"])
     return read_landings(
-        data.to_csv(index=False).encode(), filename=label, kabupaten=kabupaten, villages=villages
+        data.to_csv(index=False).encode(),
+        filename=label,
+        kabupaten=kabupaten,
+        villages=villages,
+        first_row=1,
     )

@@ -28,6 +28,7 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo import fmt, settings
+from geo.access import JENIS_LABELS
 from geo.coverage import Coverage
 from geo.export import DEMO_LABEL
 
@@ -56,9 +57,9 @@ ASSETS_CSS = {
 
 #: Colours per service-point type and their labels.
 JENIS_STYLE = {
-    "e-warong": ("#1b7837", "E-warong"),
-    "agen_brilink": ("#2166ac", "Agen BRILink"),
-    "kantor_bri": ("#762a83", "Kantor BRI"),
+    "e-warong": ("#1b7837", JENIS_LABELS["e-warong"]),
+    "agen_brilink": ("#2166ac", JENIS_LABELS["agen_brilink"]),
+    "kantor_bri": ("#762a83", JENIS_LABELS["kantor_bri"]),
 }
 
 # ColorBrewer YlOrRd, 6 classes.
@@ -522,7 +523,7 @@ def travel_time_map(
             "nama": table["nama"].map(html.escape),
             "kecamatan": table["kecamatan"].map(html.escape),
             "layanan": [
-                html.escape(f"{n} ({j})") if ok else "tidak terjangkau"
+                html.escape(f"{n} ({JENIS_LABELS.get(j, j)})") if ok else "tidak terjangkau"
                 for n, j, ok in zip(
                     table["layanan_nama"], table["layanan_jenis"], table["terjangkau"], strict=True
                 )

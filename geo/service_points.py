@@ -1,7 +1,8 @@
 """Service points (e-warong, BRILink agents, BRI offices) and depots from CSV/XLSX.
 
-Each bad row is reported (file, row as seen in the file with the header on row 1, column, value,
-reason in Indonesian) and skipped; good rows are always kept.
+Each bad row is reported (file, row as seen in the file with the header on row 1, or as seen in
+the page's editor for a table edited there, column, value, reason in Indonesian) and skipped; good
+rows are always kept.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def read_points(
     kabupaten: shapely.Geometry,
     villages: pd.DataFrame | None = None,
     depots: bool = False,
+    first_row: int = 2,
 ) -> PointsResult:
     """Read service points (``id,nama,jenis,lat,lon`` at least) or depots (``id,nama,lat,lon``).
 
@@ -137,6 +139,9 @@ def read_points(
         at the village's reference point and marked ``posisi = "titik desa"``.
     depots
         Read depots: no ``jenis`` and no Kukar check (branch offices lie outside Kukar).
+    first_row
+        The number messages give the first data row: 2 in a file (the header is row 1), 1 for a
+        table edited on a page, whose editor numbers its rows from 1.
 
     Raises
     ------
@@ -172,7 +177,7 @@ def read_points(
         problems.append(Problem(filename, row_no, column, str(value)[:200], reason))
 
     for i, rec in enumerate(table.to_dict("records")):
-        row_no = i + 2
+        row_no = i + first_row
         if all(not str(v).strip() for v in rec.values()):
             continue
         pid = str(rec[col["id"]]).strip()
@@ -266,14 +271,18 @@ def validate_table(
 
     ``aktif`` may be booleans. A point that ``previous`` (the saved points) shows placed at its
     village's reference point (``posisi == "titik desa"``) keeps that mark while its coordinates
-    are unchanged.
+    are unchanged. Problems number rows as the editor shows them (first row = 1).
     """
     data = table.copy()
     if "aktif" in data:
         active = data["aktif"].astype(object).where(data["aktif"].notna(), True)
         data["aktif"] = ["ya" if bool(v) else "tidak" for v in active]
     result = read_points(
-        data.to_csv(index=False).encode(), filename=label, kabupaten=kabupaten, villages=villages
+        data.to_csv(index=False).encode(),
+        filename=label,
+        kabupaten=kabupaten,
+        villages=villages,
+        first_row=1,
     )
     if previous is not None and "posisi" in previous and len(result.frame):
         before = previous.set_index("id")[["posisi", "lat", "lon"]].add_suffix("_lama")

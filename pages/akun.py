@@ -18,7 +18,7 @@ with st.form("new_account"):
     c1, c2, c3 = st.columns(3)
     username = c1.text_input("Nama pengguna (atau e-mail SSO)")
     nama = c2.text_input("Nama lengkap")
-    peran = c3.selectbox("Peran", list(auth.ROLES))
+    peran = c3.selectbox("Peran", list(auth.ROLES), placeholder="Pilih peran…")
     password = st.text_input("Kata sandi (min. 10 karakter)", type="password")
     if st.form_submit_button("Simpan akun"):
         try:
@@ -31,7 +31,7 @@ with st.form("new_account"):
             st.rerun()
 others = [a.username for a in accounts if a.username != ctx.user.username]
 if others:
-    gone = st.selectbox("Hapus akun", others)
+    gone = st.selectbox("Hapus akun", others, placeholder="Pilih akun…")
     if st.button("Hapus"):
         auth.remove_account(gone)
         ctx.store.audit(ctx.user.username, "akun dihapus", gone)
@@ -40,4 +40,10 @@ if others:
 
 st.subheader("Catatan audit")
 st.caption("Setiap unduhan yang memuat nama atau NIK, dan setiap perubahan akun.")
-st.dataframe(ctx.store.audit_log(), hide_index=True, width="stretch")
+st.dataframe(
+    ctx.store.audit_log().rename(
+        columns={"waktu": "Waktu", "pengguna": "Pengguna", "aksi": "Aksi", "rincian": "Rincian"}
+    ),
+    hide_index=True,
+    width="stretch",
+)

@@ -15,6 +15,7 @@ from streamlit.errors import StreamlitAPIException
 
 from geo import auth, boundaries, coverage, export, fmt, maps, settings
 from geo._errors import BoundarySourceError, JangkauError
+from geo.importer import Problem, problems_to_frame
 from geo.store import RoundInfo, Store
 
 #: Indonesian column headings for tables shown on pages.
@@ -51,6 +52,15 @@ LABELS = {
     "data_contoh": "Data contoh",
 }
 
+#: Indonesian headings for a table of problems (``geo.importer.problems_to_frame`` columns).
+PROBLEM_LABELS = {
+    "file": "Berkas",
+    "row": "Baris",
+    "column": "Kolom",
+    "value": "Nilai",
+    "reason": "Alasan",
+}
+
 #: The app's pages in menu order: (file, title, icon). The first is the default page.
 PAGES: list[tuple[str, str, str]] = [
     ("pages/ringkasan.py", "Ringkasan", ":material/dashboard:"),
@@ -81,6 +91,7 @@ class Keys:
     PLAN = "route_plan"
     USER = "signed_in_user"
     LAST_ACTIVE = "last_active"
+    REACH_TAB = "reach_tab"
 
 
 @st.cache_resource(show_spinner="Memuat batas wilayah Kutai Kartanegara…")
@@ -272,6 +283,7 @@ def page_setup(title: str, *, icon: str = ":material/map:", role: str = "pengama
                 format_func=labels.__getitem__,
                 key=Keys.ROUND,
                 help="Bawaan: putaran terbaru.",
+                placeholder="Pilih putaran…",
             )
             selected = next(r for r in rounds if r.id == rid)
     is_demo = bool(selected and selected.is_demo) or store.has_demo_points()
@@ -316,6 +328,13 @@ def vendor_warning() -> None:
             "Pustaka peta (Leaflet) belum terpasang di static/vendor, jadi peta memerlukan "
             "internet. Jalankan `make vendor` (atau `make run`) untuk memasangnya."
         )
+
+
+def problem_table(problems: list[Problem] | pd.DataFrame) -> pd.DataFrame:
+    """Problems (a list, or a frame with ``file, row, column, value, reason``) with Indonesian
+    headings, to show on a page or in a planner's export."""
+    frame = problems if isinstance(problems, pd.DataFrame) else problems_to_frame(problems)
+    return frame.rename(columns=PROBLEM_LABELS)
 
 
 def flash(text: str, *, kind: str = "success") -> None:

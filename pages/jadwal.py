@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo import export, fmt, outcomes, routing, schedule
 from geo.lookup import VillageIndex
-from pages.common import flash, md, page_setup
+from pages.common import flash, md, page_setup, problem_table
 
 ctx = page_setup("Jadwal", icon=":material/calendar_month:")
 store = ctx.store
@@ -204,7 +204,7 @@ def outcomes_tab() -> None:
         else:
             if result.problems:
                 st.warning(f"{fmt.number(len(result.problems))} baris tidak disimpan:")
-                st.dataframe(pd.DataFrame([p.__dict__ for p in result.problems]), hide_index=True)
+                st.dataframe(problem_table(result.problems), hide_index=True)
             if len(result.frame):
                 store.add_outcomes(result.frame)
                 st.success(f"{fmt.number(len(result.frame))} hasil kunjungan tersimpan.")

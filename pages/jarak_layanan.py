@@ -1,6 +1,8 @@
 """Jarak Layanan: travel time to the nearest e-warong or BRI agent, hard-to-reach ranking,
 e-warong load, where to add service points, and the tables of points, boat legs and landings."""
 
+import functools
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -14,10 +16,12 @@ from geo.lookup import VillageIndex
 from geo.service_points import validate_table
 from pages.common import (
     LABELS,
+    Keys,
     flash,
     map_layers,
     md,
     page_setup,
+    problem_table,
     round_villages,
     service_points,
     vendor_warning,
@@ -74,13 +78,17 @@ LABELS_REACH = {
     "akses": "Akses vs realisasi",
     "persen_terealisasi": "% terealisasi",
 }
+#: Codes shown to people as labels, on the page and in its downloads.
+READABLE = {"layanan_jenis": access.JENIS_LABELS, "jenis": access.JENIS_LABELS, "status": LABELS}
+
+CHOICES = {"semua": "Semua", "e-warong": "e-Warong", "bri": "BRI (agen/kantor)"}
 
 c1, c2 = st.columns([1.5, 3])
 choice = (
     c1.segmented_control(
         "Titik layanan",
-        ["semua", "e-warong", "bri"],
-        format_func={"semua": "Semua", "e-warong": "E-warong", "bri": "BRI (agen/kantor)"}.get,
+        list(CHOICES),
+        format_func=CHOICES.get,
         default="semua",
         key="reach_jenis",
     )
@@ -90,7 +98,17 @@ c2.caption(
     f"Jaringan: {', '.join(net.sources)} · {fmt.number(net.graph.n)} simpul, "
     f"{fmt.number(len(net.graph.edges))} ruas. Sumber tiap ruas: jalan (OpenStreetMap), perahu "
     "(tabel ruas perahu), perkiraan (jarak lurus × faktor belok ÷ kecepatan)."
-    + ("" if settings.JARINGAN else " Jaringan jalan OSM belum diatur (JANGKAU_JARINGAN).")
+    + (
+        ""
+        if settings.JARINGAN
+        else " Peta jalan OpenStreetMap belum dipasang, jadi perjalanan darat memakai perkiraan."
+    ),
+    help=None
+    if settings.JARINGAN
+    else (
+        "Untuk admin: isi pengaturan JANGKAU_JARINGAN dengan berkas jalan .osm/.pbf Kutai "
+        "Kartanegara, atau dengan overpass untuk mengunduhnya (perlu internet)."
+    ),
 )
 near = access.nearest(net, ctx.bounds.villages, points, jenis=access.jenis_filter(choice))
 counts = round_villages(ctx.round.id if ctx.round else None)
@@ -112,12 +130,15 @@ tabs = st.tabs(
         "Peta",
         "Peringkat",
         "Akses vs realisasi",
-        "Kapasitas e-warong",
+        "Kapasitas e-Warong",
         "Usulan titik baru",
         "Titik layanan",
         "Ruas perahu",
         "Per KPM",
-    ]
+    ],
+    # Tracked, so that a save (which reruns the page) comes back to the same tab.
+    key=Keys.REACH_TAB,
+    on_change="rerun",
 )
 
 with tabs[0]:
@@ -146,7 +167,7 @@ with tabs[0]:
         )
 
 with tabs[1]:
-    columns = [
+    ranking_columns = [
         "peringkat",
         "kode_desa",
         "desa",
@@ -164,36 +185,43 @@ with tabs[1]:
         "moda",
         "akses",
     ]
-    table = ranked[columns].assign(akses=ranked["akses"].map(access.ACCESS_CLASSES))
+    ranking = export.readable(
+        ranked[ranking_columns].assign(akses=ranked["akses"].map(access.ACCESS_CLASSES)),
+        codes=READABLE,
+    )
     st.dataframe(
-        table.rename(columns=LABELS_REACH).style.format(thousands=".", decimal=",", precision=1),
+        ranking.rename(columns=LABELS_REACH).style.format(thousands=".", decimal=",", precision=1),
         hide_index=True,
         width="stretch",
         height=520,
     )
+    # Downloads run on click, after the whole page has run: the values they use are bound here
+    # (functools.partial), never looked up by a name that a later tab could rebind.
     d1, d2, d3 = st.columns(3)
     d1.download_button(
         "Peringkat (CSV)",
-        lambda: export.csv_bytes(table, demo=ctx.is_demo),
+        functools.partial(export.csv_bytes, ranking, demo=ctx.is_demo),
         file_name="jangkau_jarak_layanan.csv",
         on_click="ignore",
     )
     d2.download_button(
         "Peringkat (XLSX)",
-        lambda: export.xlsx_bytes(
-            {"Peringkat": table}, demo=ctx.is_demo, title="Jarak layanan dan prioritas"
+        functools.partial(
+            export.xlsx_bytes,
+            {"Peringkat": ranking},
+            demo=ctx.is_demo,
+            title="Jarak layanan dan prioritas",
         ),
         file_name="jangkau_jarak_layanan.xlsx",
         on_click="ignore",
     )
+    ranking_layer = ctx.bounds.villages[["kode", "geometry"]].merge(
+        ranking, left_on="kode", right_on="kode_desa"
+    )
     d3.download_button(
         "Peringkat (GeoPackage)",
-        lambda: export.gpkg_bytes(
-            ctx.bounds.villages[["kode", "geometry"]].merge(
-                table, left_on="kode", right_on="kode_desa"
-            ),
-            layer="jarak_layanan",
-            demo=ctx.is_demo,
+        functools.partial(
+            export.gpkg_bytes, ranking_layer, layer="jarak_layanan", demo=ctx.is_demo
         ),
         file_name="jangkau_jarak_layanan.gpkg",
         on_click="ignore",
@@ -210,7 +238,10 @@ with tabs[2]:
     for col, (key, label) in zip(cols, access.ACCESS_CLASSES.items(), strict=True):
         col.metric(label, fmt.number(int(counts_by_class.get(key, 0))))
     pick = st.selectbox(
-        "Tampilkan", list(access.ACCESS_CLASSES), format_func=access.ACCESS_CLASSES.get
+        "Tampilkan",
+        list(access.ACCESS_CLASSES),
+        format_func=access.ACCESS_CLASSES.get,
+        placeholder="Pilih kelompok desa…",
     )
     part = ranked[ranked["akses"] == pick][
         ["desa", "kecamatan", "kpm", "belum", "persen_terealisasi", "waktu_menit", "sumber"]
@@ -230,12 +261,12 @@ with tabs[3]:
         f"Setiap desa dilayani e-warong terdekat menurut waktu tempuh; KPM BPNT dibandingkan "
         f"dengan kapasitas e-warong (pedoman: {settings.EWARONG_MAX_KPM} KPM)."
     )
-    st.metric("E-warong kelebihan beban", f"{fmt.number(over)} dari {fmt.number(len(load))}")
+    st.metric("e-Warong kelebihan beban", f"{fmt.number(over)} dari {fmt.number(len(load))}")
     st.dataframe(
         load.rename(
             columns={
                 "id": "ID",
-                "nama": "E-warong",
+                "nama": "e-Warong",
                 "kapasitas": "Kapasitas",
                 "desa_dilayani": "Desa dilayani",
                 "kpm": "KPM BPNT",
@@ -328,9 +359,21 @@ with tabs[7]:
             (points_version, boats_version, settings.JARINGAN),
         )
         totals = reach.summary()
+        families = totals["keluarga_berkoordinat"]
+        without = totals["keluarga_tanpa_koordinat"]
         k1, k2, k3, k4 = st.columns(4)
-        k1.metric("KPM berkoordinat", fmt.number(totals["keluarga_berkoordinat"]))
-        k2.metric("KPM tanpa koordinat", fmt.number(totals["keluarga_tanpa_koordinat"]))
+        k1.metric(
+            "KPM berkoordinat",
+            fmt.number(families),
+            help="Keluarga (NIK) yang rumahnya berkoordinat di data Dinsos; keluarga penerima "
+            "PKH dan BPNT dihitung sekali.",
+        )
+        k2.metric(
+            "KPM tanpa koordinat",
+            fmt.number(without),
+            help="Tidak ada di tabel per KPM; tetap dihitung di tab Peta dan Peringkat, yang "
+            "memakai titik desa.",
+        )
         k3.metric("Median waktu", f"{fmt.number(totals['median_menit'], 1)} menit")
         k4.metric("Tak terjangkau", fmt.number(totals["tak_terjangkau"]))
         st.caption(
@@ -340,7 +383,14 @@ with tabs[7]:
             f"pada {fmt.number(settings.ESTIMATE_SPEED_KMH)} km/jam, jadi sumber selalu memuat "
             "“perkiraan”. KPM dihitung per keluarga (NIK), sekali walau ikut dua program."
         )
-        st.markdown("**Ringkasan per desa** (paling lama lebih dulu)")
+        left_out = (
+            f"{fmt.number(without)} KPM tanpa koordinat rumah tidak ada di tabel per KPM dan di "
+            "ringkasan per desa tab ini; mereka tetap dihitung di tab Peta dan Peringkat, yang "
+            "memakai titik desa."
+        )
+        if without:
+            st.info(left_out)
+        st.markdown("**Ringkasan per desa** (KPM berkoordinat; paling lama lebih dulu)")
         by_village = reach.villages.sort_values(
             ["median_menit", "kode_desa"], ascending=[False, True], na_position="first"
         )
@@ -356,42 +406,52 @@ with tabs[7]:
             st.info("Daftar per KPM (NIK disamarkan) hanya untuk perencana.")
             st.download_button(
                 "Ringkasan per desa (CSV)",
-                lambda: export.csv_bytes(by_village, demo=ctx.is_demo),
+                functools.partial(export.csv_bytes, by_village, demo=ctx.is_demo),
                 file_name="jangkau_jarak_kpm_desa.csv",
                 on_click="ignore",
             )
         else:
-            table = reach.table
-            shown = table.sort_values("waktu_menit", ascending=False, na_position="first")
+            per_kpm = export.readable(reach.table, codes=READABLE)
+            shown = per_kpm.sort_values("waktu_menit", ascending=False, na_position="first")
+            rows = len(per_kpm)
             st.markdown(
-                f"**Per KPM** (NIK disamarkan, tanpa nama; {fmt.number(min(len(shown), 2000))} "
-                f"terjauh dari {fmt.number(len(shown))} ditampilkan, unduh untuk semua)"
+                "**Per KPM dan program** (NIK disamarkan, tanpa nama). Satu baris = satu keluarga "
+                "dalam satu program, jadi keluarga penerima PKH dan BPNT muncul dua kali: "
+                f"{fmt.number(rows)} baris untuk {fmt.number(families)} KPM berkoordinat. "
+                f"Ditampilkan {fmt.number(min(rows, 2000))} baris dengan waktu terlama; unduh "
+                "untuk semua."
             )
             st.dataframe(
                 shown.head(2000)
-                .assign(
-                    status=shown["status"].map(LABELS).fillna(shown["status"]),
-                    terjangkau=shown["terjangkau"].map({True: "Ya", False: "Tidak"}),
-                )
                 .rename(columns=LABELS_KPM)
                 .style.format(thousands=".", decimal=",", precision=1),
                 hide_index=True,
                 width="stretch",
                 height=420,
             )
+            notes = [
+                f"Titik layanan: {CHOICES[choice]}.",
+                "Lembar Per KPM: satu baris = satu keluarga dalam satu program (keluarga "
+                f"penerima PKH dan BPNT muncul dua kali); {fmt.number(rows)} baris untuk "
+                f"{fmt.number(families)} KPM berkoordinat. NIK disamarkan, tanpa nama.",
+                left_out.replace("tab ini", "(lembar Per desa)")
+                + " Unduh Peringkat di tab Peringkat untuk semua desa.",
+            ]
             e1, e2 = st.columns(2)
             e1.download_button(
                 "Jarak per KPM (CSV)",
-                lambda: export.csv_bytes(table, demo=ctx.is_demo),
+                functools.partial(export.csv_bytes, per_kpm, demo=ctx.is_demo),
                 file_name="jangkau_jarak_kpm.csv",
                 on_click="ignore",
             )
             e2.download_button(
                 "Jarak per KPM (XLSX)",
-                lambda: export.xlsx_bytes(
-                    {"Per KPM": table, "Per desa": by_village},
+                functools.partial(
+                    export.xlsx_bytes,
+                    {"Per KPM": per_kpm, "Per desa": by_village},
                     demo=ctx.is_demo,
                     title="Jarak rumah KPM ke titik layanan terdekat",
+                    notes=notes,
                 ),
                 file_name="jangkau_jarak_kpm.xlsx",
                 on_click="ignore",
@@ -400,7 +460,11 @@ with tabs[7]:
 if not ctx.can("perencana"):
     with tabs[5]:
         st.info("Mengubah titik layanan hanya untuk perencana.")
-        st.dataframe(points.drop(columns=["is_demo"]), hide_index=True, width="stretch")
+        st.dataframe(
+            export.readable(points.drop(columns=["is_demo"]), codes=READABLE),
+            hide_index=True,
+            width="stretch",
+        )
     with tabs[6]:
         st.info("Mengubah ruas perahu hanya untuk perencana.")
         st.dataframe(boats[BOAT_COLUMNS], hide_index=True, width="stretch")
@@ -422,7 +486,10 @@ with tabs[5]:
         key="edit_points",
         column_config={
             "jenis": st.column_config.SelectboxColumn(
-                "jenis", options=["e-warong", "agen_brilink", "kantor_bri"], required=True
+                "jenis",
+                options=list(access.JENIS_LABELS),
+                format_func=access.JENIS_LABELS.get,
+                required=True,
             ),
             "aktif": st.column_config.CheckboxColumn("aktif", default=True),
         },
@@ -436,8 +503,8 @@ with tabs[5]:
             previous=editable,
         )
         if result.problems:
-            st.error("Belum disimpan: perbaiki baris berikut.")
-            st.dataframe(pd.DataFrame([p.__dict__ for p in result.problems]), hide_index=True)
+            st.error("Belum disimpan: perbaiki baris berikut (baris = nomor baris di tabel).")
+            st.dataframe(problem_table(result.problems), hide_index=True)
         else:
             store.replace_service_points(result.frame, is_demo=ctx.is_demo)
             st.cache_data.clear()
@@ -498,7 +565,10 @@ with tabs[5]:
                 "di tabel."
             )
             st.dataframe(
-                found.drop(columns=["kode_desa", "kapasitas", "aktif", "catatan"]),
+                export.readable(
+                    found.drop(columns=["kode_desa", "kapasitas", "aktif", "catatan"]),
+                    codes=READABLE,
+                ),
                 hide_index=True,
                 width="stretch",
             )
@@ -518,9 +588,7 @@ with tabs[5]:
                 )
                 if result.problems:
                     st.error("Belum disimpan: perbaiki baris berikut.")
-                    st.dataframe(
-                        pd.DataFrame([p.__dict__ for p in result.problems]), hide_index=True
-                    )
+                    st.dataframe(problem_table(result.problems), hide_index=True)
                 else:
                     store.replace_service_points(result.frame, is_demo=ctx.is_demo)
                     st.cache_data.clear()
@@ -551,8 +619,8 @@ with tabs[6]:
             landings=landing_table,
         )
         if legs.problems:
-            st.error("Belum disimpan: perbaiki baris berikut.")
-            st.dataframe(pd.DataFrame([p.__dict__ for p in legs.problems]), hide_index=True)
+            st.error("Belum disimpan: perbaiki baris berikut (baris = nomor baris di tabel).")
+            st.dataframe(problem_table(legs.problems), hide_index=True)
         else:
             store.replace_boat_legs(legs.frame, is_demo=ctx.is_demo)
             st.cache_data.clear()
@@ -578,17 +646,17 @@ with tabs[6]:
         },
     )
     if st.button("Simpan dermaga", type="primary"):
-        found = validate_landings(
+        checked = validate_landings(
             edited_landings,
             label="tabel dermaga",
             kabupaten=ctx.bounds.kabupaten.geometry.iloc[0],
             villages=ctx.bounds.villages,
         )
-        if found.problems:
-            st.error("Belum disimpan: perbaiki baris berikut.")
-            st.dataframe(pd.DataFrame([p.__dict__ for p in found.problems]), hide_index=True)
+        if checked.problems:
+            st.error("Belum disimpan: perbaiki baris berikut (baris = nomor baris di tabel).")
+            st.dataframe(problem_table(checked.problems), hide_index=True)
         else:
-            store.replace_landings(found.frame, is_demo=ctx.is_demo)
+            store.replace_landings(checked.frame, is_demo=ctx.is_demo)
             st.cache_data.clear()
             # A leg naming a landing that was deleted or renamed stays in its table, out of the
             # network, until the planner fixes it.
@@ -596,9 +664,9 @@ with tabs[6]:
                 boats[BOAT_COLUMNS],
                 label="tabel ruas perahu",
                 index=VillageIndex(ctx.bounds.villages),
-                landings=found.frame,
+                landings=checked.frame,
             ).problems
-            saved = f"{fmt.number(len(found.frame))} dermaga tersimpan."
+            saved = f"{fmt.number(len(checked.frame))} dermaga tersimpan."
             if stale:
                 names = ", ".join(sorted({str(p.value) for p in stale}))
                 flash(

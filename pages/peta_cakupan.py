@@ -1,9 +1,11 @@
 """Peta Cakupan: choropleth of unrealized KPM per village, service points, village details."""
 
+import functools
+
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import coverage, export, fmt, maps, outcomes
+from geo import access, coverage, export, fmt, maps, outcomes
 from pages.common import (
     LABELS,
     Keys,
@@ -58,14 +60,15 @@ cov = coverage.compute(
 )
 
 
-def build_map(*, assets: str):
+def build_map(*, assets: str, cov=cov, metric=metric, demo=ctx.is_demo):
     # Built on every run (about 0.1 s on simplified layers): st_folium alters the map object it
-    # is given, so a cached map would reach the browser with stale variable names.
+    # is given, so a cached map would reach the browser with stale variable names. The defaults
+    # bind this run's values for the HTML download, which builds the map again on click.
     return maps.coverage_map(
         cov,
         kecamatan=kecamatan_layer,
         service_points=points,
-        options=maps.MapOptions(metric=metric, assets=assets, demo=ctx.is_demo, simplify=False),
+        options=maps.MapOptions(metric=metric, assets=assets, demo=demo, simplify=False),
         visits=visits,
     )
 
@@ -130,7 +133,9 @@ with right:
         st.caption(f"Titik layanan di desa ini: {fmt.number(len(detail.service_points))}")
         if not detail.service_points.empty:
             st.dataframe(
-                detail.service_points.rename(columns={**LABELS, "id": "ID"}),
+                export.readable(detail.service_points, codes={"jenis": access.JENIS_LABELS}).rename(
+                    columns={**LABELS, "id": "ID"}
+                ),
                 hide_index=True,
                 width="stretch",
             )
@@ -147,54 +152,52 @@ st.subheader("Unduh")
 table = cov.table()
 
 
-def layer():
-    # Downloads carry the source polygons, not the map's simplified outlines.
+def layer(*, program=program, kecamatan=chosen_kec or None, cabang=chosen_cabang or None):
+    # Downloads carry the source polygons, not the map's simplified outlines; the defaults bind
+    # this run's filters (the layer is built on click).
     full = coverage.compute(
-        ctx.bounds.villages,
-        counts,
-        program=program,
-        kecamatan=chosen_kec or None,
-        cabang=chosen_cabang or None,
+        ctx.bounds.villages, counts, program=program, kecamatan=kecamatan, cabang=cabang
     )
     return full.villages.drop(columns=["ref_sumber"], errors="ignore")
 
 
+# Downloads run on click, after the page has run: the values they use are bound here (partial,
+# default arguments), never looked up by a name that could be rebound meanwhile.
 stem = f"jangkau_cakupan_{program.lower()}"
+demo = ctx.is_demo
 d1, d2, d3, d4, d5 = st.columns(5)
 d1.download_button(
     "Tabel desa (CSV)",
-    lambda: export.csv_bytes(table, demo=ctx.is_demo),
+    functools.partial(export.csv_bytes, table, demo=demo),
     on_click="ignore",
     file_name=f"{stem}.csv",
     mime="text/csv",
 )
 d2.download_button(
     "Tabel desa (XLSX)",
-    lambda: export.xlsx_bytes({"Desa": table}, demo=ctx.is_demo, title="Cakupan per desa"),
+    functools.partial(export.xlsx_bytes, {"Desa": table}, demo=demo, title="Cakupan per desa"),
     on_click="ignore",
     file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 d3.download_button(
     "Lapisan (GeoJSON)",
-    lambda: export.geojson_bytes(layer(), demo=ctx.is_demo),
+    lambda make=layer, demo=demo: export.geojson_bytes(make(), demo=demo),
     on_click="ignore",
     file_name=f"{stem}.geojson",
     mime="application/geo+json",
 )
 d4.download_button(
     "Lapisan (GeoPackage)",
-    lambda: export.gpkg_bytes(layer(), layer="cakupan_desa", demo=ctx.is_demo),
+    lambda make=layer, demo=demo: export.gpkg_bytes(make(), layer="cakupan_desa", demo=demo),
     on_click="ignore",
     file_name=f"{stem}.gpkg",
     mime="application/geopackage+sqlite3",
 )
 d5.download_button(
     "Peta (HTML)",
-    lambda: maps.standalone_html(
-        build_map(assets="inline"),
-        title="Jangkau — Peta Cakupan",
-        demo=ctx.is_demo,
+    lambda make=build_map, demo=demo: maps.standalone_html(
+        make(assets="inline"), title="Jangkau — Peta Cakupan", demo=demo
     ),
     on_click="ignore",
     file_name=f"{stem}.html",

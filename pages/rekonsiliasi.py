@@ -1,12 +1,13 @@
 """Data & Rekonsiliasi: upload the Dinsos roster and BRI's realization, map columns, reconcile."""
 
+import functools
 from datetime import date
 
 import streamlit as st
 
 from geo import export, fmt, importer, privacy, rounds
 from geo._errors import JangkauError
-from pages.common import LABELS, Keys, flash, md, page_setup, select_round
+from pages.common import LABELS, Keys, flash, md, page_setup, problem_table, select_round
 
 ctx = page_setup("Data & Rekonsiliasi", icon=":material/sync_alt:", role="perencana")
 NONE = "(tidak dipakai)"
@@ -29,7 +30,13 @@ def file_block(kind: str, column) -> tuple[rounds.InputFile | None, dict | None,
         data = upload.getvalue()
         try:
             sheets = importer.sheet_names(data, filename=upload.name)
-            sheet = st.selectbox("Lembar kerja", sheets, key=f"sheet_{kind}") if sheets else None
+            sheet = (
+                st.selectbox(
+                    "Lembar kerja", sheets, key=f"sheet_{kind}", placeholder="Pilih lembar kerja…"
+                )
+                if sheets
+                else None
+            )
             table, headers = importer.read_table(data, filename=upload.name, sheet=sheet)
         except JangkauError as exc:
             st.error(md(str(exc)))
@@ -60,6 +67,7 @@ def file_block(kind: str, column) -> tuple[rounds.InputFile | None, dict | None,
                     options,
                     index=options.index(current) if current in options else 0,
                     key=f"map_{kind}_{name}",
+                    placeholder="Pilih kolom…",
                 )
                 mapping[name] = "" if choice == NONE else choice
         changed = {k: v for k, v in mapping.items() if v != detected.get(k, "")}
@@ -138,31 +146,38 @@ with tab_import:
                 f"{md(part.get('berkas'))}: {fmt.number(part.get('baris_dibaca', 0))} baris "
                 f"dibaca, {fmt.number(part.get('baris_diimpor', 0))} diimpor."
             )
-        problems = ctx.store.round_problems(info.id)
+        problems = problem_table(ctx.store.round_problems(info.id))
         villages = rounds.village_result(ctx.store.round_villages(info.id), ctx.bounds.villages)
         st.markdown("**Daftar masalah** (NIK disamarkan; baris = nomor baris di berkas)")
         st.dataframe(problems.head(1000), hide_index=True, height=300)
         if len(problems) > 1000:
             st.caption(f"Ditampilkan 1.000 dari {fmt.number(len(problems))}; unduh untuk semua.")
+        # Downloads run on click, after the page has run: their values are bound here.
         d1, d2, d3 = st.columns(3)
         d1.download_button(
             "Daftar masalah (XLSX)",
-            lambda: export.xlsx_bytes(
-                {"Masalah": problems}, demo=info.is_demo, title=f"Masalah putaran {info.id}"
+            functools.partial(
+                export.xlsx_bytes,
+                {"Masalah": problems},
+                demo=info.is_demo,
+                title=f"Masalah putaran {info.id}",
             ),
             file_name=f"masalah_putaran_{info.id}.xlsx",
             on_click="ignore",
         )
         d2.download_button(
             "Hasil per desa (CSV)",
-            lambda: export.csv_bytes(villages, demo=info.is_demo),
+            functools.partial(export.csv_bytes, villages, demo=info.is_demo),
             file_name=f"desa_putaran_{info.id}.csv",
             on_click="ignore",
         )
         d3.download_button(
             "Hasil per desa (XLSX)",
-            lambda: export.xlsx_bytes(
-                {"Desa": villages}, demo=info.is_demo, title=f"Hasil per desa putaran {info.id}"
+            functools.partial(
+                export.xlsx_bytes,
+                {"Desa": villages},
+                demo=info.is_demo,
+                title=f"Hasil per desa putaran {info.id}",
             ),
             file_name=f"desa_putaran_{info.id}.xlsx",
             on_click="ignore",
@@ -188,9 +203,23 @@ with tab_compare:
         labels = {r.id: f"#{r.id} · {r.label}" for r in saved}
         ids = [r.id for r in saved]
         c1, c2, c3 = st.columns([2, 2, 1])
-        before = c1.selectbox("Putaran sebelum", ids, index=1, format_func=labels.__getitem__)
-        after = c2.selectbox("Putaran sesudah", ids, index=0, format_func=labels.__getitem__)
-        program = c3.selectbox("Program", ["SEMUA", "PKH", "BPNT"], key="compare_program")
+        before = c1.selectbox(
+            "Putaran sebelum",
+            ids,
+            index=1,
+            format_func=labels.__getitem__,
+            placeholder="Pilih putaran…",
+        )
+        after = c2.selectbox(
+            "Putaran sesudah",
+            ids,
+            index=0,
+            format_func=labels.__getitem__,
+            placeholder="Pilih putaran…",
+        )
+        program = c3.selectbox(
+            "Program", ["SEMUA", "PKH", "BPNT"], key="compare_program", placeholder="Pilih…"
+        )
         diff = rounds.compare(
             ctx.store.round_villages(before),
             ctx.store.round_villages(after),

@@ -265,6 +265,7 @@ drop = a2.multiselect(
     [s.kode_desa for r in plan.routes for s in r.stops],
     format_func=names.get,
     key="route_drop",
+    placeholder="Pilih desa",
 )
 if drop and a2.button("Susun ulang tanpa desa ini"):
     st.session_state["route_x_next"] = sorted(set(kecuali) | set(drop))

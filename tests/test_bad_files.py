@@ -651,7 +651,7 @@ def test_point_and_village_names_are_escaped_on_the_travel_time_map(bounds, evil
     )
     page = fmap.get_root().render()
     _assert_escaped(page)
-    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; (e-warong)" in page
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; (e-Warong)" in page
 
 
 # -- injection: formulas in exports --------------------------------------------------------

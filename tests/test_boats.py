@@ -97,3 +97,22 @@ def test_page_table_with_store_columns_is_checked_again(index):
     assert not legs.problems and legs.frame["dari_lat"].tolist() == [-0.5625]
     gone = validate_table(stored, label="tabel ruas perahu", index=index, landings=None)
     assert gone.frame.empty and gone.problems[0].column == "dari"
+
+
+def test_page_table_rows_are_the_editors_and_a_files_rows_count_the_header(index):
+    table = pd.DataFrame(
+        {
+            "dari": ["Dermaga Anggana", "Dermaga Muara Muntai", "Atlantis"],
+            "ke": ["64.02.04.2001", "Muara Enggelam (Muara Wis)", "Sepatin"],
+            "moda": ["longboat", "ketinting", "longboat"],
+            "menit": [240.0, 60.0, 10.0],
+            "tunggu_menit": [60.0, 0.0, 0.0],
+            "biaya": [0.0, 0.0, 0.0],
+        }
+    )
+    legs = validate_table(table, label="tabel ruas perahu", index=index, landings=LANDINGS)
+    assert [(p.row, p.column) for p in legs.problems] == [(3, "dari")]  # the 3rd leg
+    from_file = read_boat_legs(
+        table.to_csv(index=False).encode(), filename="perahu.csv", index=index, landings=LANDINGS
+    )
+    assert [(p.row, p.column) for p in from_file.problems] == [(4, "dari")]

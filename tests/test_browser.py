@@ -207,7 +207,7 @@ def test_reconcile_page_uploads_messy_files(app_url, browser):
 
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))["Masalah"]
     header = [c.value for c in sheet[1]]
-    assert header[:5] == ["file", "row", "column", "value", "reason"]
+    assert header[:5] == ["Berkas", "Baris", "Kolom", "Nilai", "Alasan"]
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
     assert any(r[0] == "roster_messy.csv" and r[1] == 3 and r[2] == "NIK" for r in rows)
     assert not any(re.search(r"\d{16}", str(r[3])) for r in rows)

@@ -45,3 +45,19 @@ def test_geojson_and_gpkg(bounds, tmp_path):
     back = gpd.read_file(path, layer="cakupan_desa")
     assert back["kode"].tolist() == layer["kode"].tolist()
     assert back.crs.to_epsg() == 4326
+
+
+def test_readable_writes_yes_no_and_labels_and_keeps_the_input():
+    frame = pd.DataFrame(
+        {"jenis": ["e-warong", "agen_brilink", "lain"], "terjangkau": [True, False, True]}
+    )
+    out = export.readable(frame, codes={"jenis": {"e-warong": "e-Warong", "agen_brilink": "Agen"}})
+    assert out["jenis"].tolist() == ["e-Warong", "Agen", "lain"]  # unknown codes kept
+    assert out["terjangkau"].tolist() == ["ya", "tidak", "ya"]
+    assert frame["terjangkau"].dtype == bool and frame["jenis"].iloc[0] == "e-warong"
+
+
+def test_xlsx_notes_are_on_the_keterangan_sheet():
+    data = export.xlsx_bytes({"A": _frame()}, demo=False, title="uji", notes=["satu", "=dua"])
+    sheet = load_workbook(io.BytesIO(data))["KETERANGAN"]
+    assert [r[0].value for r in sheet.iter_rows()] == ["Jangkau — uji", "satu", "'=dua"]

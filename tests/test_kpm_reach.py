@@ -654,7 +654,22 @@ def test_page_shows_masked_per_kpm_table(with_demo, clean_caches):
     # Same figures as the library on the store's data, and the e-warong filter applies.
     at.segmented_control(key="reach_jenis").set_value("e-warong").run()
     assert not at.exception
-    assert set(_kpm_frame(at)["Jenis titik"]) <= {"e-warong", ""}
+    assert set(_kpm_frame(at)["Jenis titik"]) <= {"e-Warong", ""}  # a label, not the code
+
+
+def test_per_kpm_tab_says_what_a_row_is_and_who_is_left_out(with_demo, clean_caches):
+    from .test_pages import app
+
+    at = app("pages/jarak_layanan.py", role="perencana").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric if "KPM" in m.label}
+    families, missing = metrics["KPM berkoordinat"], metrics["KPM tanpa koordinat"]
+    heading = next(m.value for m in at.markdown if "Per KPM dan program" in m.value)
+    # The heading counts rows (family × programme) and families, the latter as the metric does.
+    assert f"untuk {families} KPM berkoordinat" in heading and "satu program" in heading
+    rows = int(re.search(r"([\d.]+) baris untuk", heading).group(1).replace(".", ""))
+    assert rows > int(families.replace(".", ""))  # some families receive PKH and BPNT
+    assert f"{missing} KPM tanpa koordinat rumah tidak ada di tabel per KPM" in _rendered(at)
 
 
 def test_viewer_sees_only_the_village_summary(with_demo, clean_caches):

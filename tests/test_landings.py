@@ -107,7 +107,26 @@ def test_landings_missing_column_and_page_table(bounds):
         villages=bounds.villages,
     )
     assert len(checked.frame) == 1 and checked.frame["kode_desa"].iloc[0] == ANGGANA
-    assert [(p.file, p.row, p.column) for p in checked.problems] == [("tabel dermaga", 3, "nama")]
+    # Rows as the editor numbers them (first row = 1), not as a file would (header = row 1).
+    assert [(p.file, p.row, p.column) for p in checked.problems] == [("tabel dermaga", 2, "nama")]
+    assert "baris 1" in checked.problems[0].reason
+
+
+def test_page_table_rows_are_the_editors_and_a_files_rows_count_the_header(bounds):
+    table = pd.DataFrame(
+        {
+            "nama": ["Dermaga Anggana", "Dermaga Sepatin", "Dermaga Muara Muntai", ""],
+            "lat": [-0.5625, -0.7653, -0.339, -0.5],
+            "lon": [117.288, 117.4562, 116.3985, 117.0],
+            "kode_desa": [None, None, None, None],
+            "keterangan": [None, None, None, None],
+        }
+    )
+    kab = bounds.kabupaten.geometry.iloc[0]
+    checked = validate_table(table, label="tabel dermaga", kabupaten=kab, villages=bounds.villages)
+    assert [(p.row, p.column) for p in checked.problems] == [(4, "nama")]  # the 4th landing
+    from_file = _read(bounds, table.to_csv(index=False))
+    assert [(p.row, p.column) for p in from_file.problems] == [(5, "nama")]
 
 
 # -- store ------------------------------------------------------------------------------------

@@ -130,3 +130,21 @@ def test_tooltip_numbers_are_indonesian(cov, bounds, points):
     page = fmap.get_root().render()
     assert re.search(r'"persen": ?"\d+,\d%"', page)
     assert not re.search(r'"persen": ?"\d+\.\d%"', page)
+
+
+def test_travel_time_tooltip_names_the_point_type_in_words(bounds, points):
+    from geo import access, network
+
+    points = points.assign(kode_desa=None)
+    net = network.load_network(bounds.villages, points, jaringan="perkiraan")
+    near = access.nearest(net, bounds.villages, points)
+    assert {"agen_brilink", "kantor_bri"} <= set(near["layanan_jenis"])
+    page = (
+        maps.travel_time_map(
+            bounds.villages, near, kecamatan=bounds.kecamatan, service_points=points
+        )
+        .get_root()
+        .render()
+    )
+    assert "Agen Bu Aminah (Agen BRILink)" in page and "(Kantor BRI)" in page
+    assert not re.search(r"\((e-warong|agen_brilink|kantor_bri)\)", page)

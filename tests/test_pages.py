@@ -195,3 +195,109 @@ def test_session_times_out(with_demo, monkeypatch):
     at.session_state[Keys.LAST_ACTIVE] = time.time() - settings.SESSION_TIMEOUT_MIN * 60 - 5
     at.run()
     assert [t.value for t in at.title] == ["Jangkau"] and not at.metric
+
+
+# -- downloads -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch):
+    """File name -> the callable a download button registered, to call as a click would.
+
+    Called after the run, as Streamlit does on a click: a callable that looks a name up only
+    then sees what the rest of the page bound to that name.
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    served: dict = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        served[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return served
+
+
+def test_ranking_downloads_hold_the_village_ranking(with_demo, deferred_downloads, tmp_path):
+    import io
+
+    import geopandas as gpd
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from geo import access
+
+    at = app("pages/jarak_layanan.py", role="perencana").run()
+    assert not at.exception, at.exception
+    villages = len(boundaries.load().villages)
+    assert villages == 237
+    served = deferred_downloads
+    csv = pd.read_csv(
+        io.BytesIO(served["jangkau_jarak_layanan.csv"]()),
+        sep=";",
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    assert len(csv) == villages and csv["peringkat"].tolist() == [str(i) for i in range(1, 238)]
+    assert csv["kode_desa"].is_unique and "nik_samaran" not in csv
+    assert set(csv["layanan_jenis"]) <= {*access.JENIS_LABELS.values(), ""}
+    sheet = load_workbook(io.BytesIO(served["jangkau_jarak_layanan.xlsx"]()))["Peringkat"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["peringkat", "kode_desa", "desa"] and sheet.max_row == villages + 1
+    path = tmp_path / "peringkat.gpkg"
+    path.write_bytes(served["jangkau_jarak_layanan.gpkg"]())
+    layer = gpd.read_file(path, layer="jarak_layanan")
+    assert len(layer) == villages and "nik_samaran" not in layer
+    # The per-KPM downloads hold the per-KPM table, readable, with what it leaves out.
+    per_kpm = pd.read_csv(
+        io.BytesIO(served["jangkau_jarak_kpm.csv"]()), sep=";", dtype=str, encoding="utf-8-sig"
+    )
+    assert "nik_samaran" in per_kpm and len(per_kpm) > villages
+    assert set(per_kpm["terjangkau"]) <= {"ya", "tidak"}
+    book = load_workbook(io.BytesIO(served["jangkau_jarak_kpm.xlsx"]()))
+    notes = " ".join(str(r[0].value) for r in book["KETERANGAN"].iter_rows())
+    assert "satu keluarga dalam satu program" in notes and "tanpa koordinat" in notes
+
+
+def test_reach_page_texts_are_indonesian(with_demo):
+    at = app("pages/jarak_layanan.py", role="perencana").run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "JANGKAU_JARINGAN" not in captions and "belum dipasang" in captions
+    ranking = next(df.value for df in at.dataframe if "Peringkat" in df.value.columns)
+    assert set(ranking["Jenis titik"]) <= {"e-Warong", "Agen BRILink", "Kantor BRI", ""}
+    assert at.tabs[0].label == "Peta"
+
+
+def _tab_containers(node, found: list) -> list:
+    for child in getattr(node, "children", {}).values():
+        if getattr(child, "type", None) == "tab_container":
+            found.append(child.proto.tab_container)
+        _tab_containers(child, found)
+    return found
+
+
+def test_a_save_keeps_the_tab(with_demo):
+    at = app("pages/jarak_layanan.py", role="perencana").run()
+    at.session_state[Keys.REACH_TAB] = "Ruas perahu"
+    at.run()
+    next(b for b in at.button if b.label == "Simpan ruas perahu").click().run()
+    assert not at.exception, at.exception
+    assert any("ruas perahu tersimpan" in s.value for s in at.success)
+    # The tabs are a widget with state (an id), and the rerun after the save reopens the tab
+    # the planner was in; untracked tabs always come back to the first one.
+    (tabs,) = _tab_containers(at._tree, [])
+    labels = [t.label for t in at.tabs]
+    assert tabs.id and tabs.default_tab_index == labels.index("Ruas perahu")
+
+
+def test_problem_table_has_indonesian_headings():
+    from geo.importer import Problem
+    from pages.common import problem_table
+
+    table = problem_table([Problem("tabel dermaga", 4, "nama", "Anggana", "nama kosong.")])
+    assert list(table.columns) == ["Berkas", "Baris", "Kolom", "Nilai", "Alasan"]
+    assert table["Baris"].tolist() == [4]

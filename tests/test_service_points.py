@@ -1,3 +1,6 @@
+import io
+
+import pandas as pd
 import pytest
 
 from geo._errors import InputFileError
@@ -69,3 +72,21 @@ def test_edited_table_keeps_village_position_mark(bounds):
         moved, label="tabel", kabupaten=kab, villages=bounds.villages, previous=first.frame
     )
     assert result.frame.loc[0, "posisi"] == "koordinat" and not result.frame.loc[0, "aktif"]
+
+
+def test_page_table_rows_are_the_editors_and_a_files_rows_count_the_header(bounds):
+    from geo.service_points import validate_table
+
+    text = (
+        "id,nama,jenis,lat,lon,kode_desa,kapasitas,aktif\n"
+        "EW-1,E-Warong A,e-warong,-0.44,116.98,,,ya\n"
+        "EW-1,E-Warong B,e-warong,-0.45,116.99,,,ya\n"
+    )
+    from_file = _read(bounds, text)
+    assert [p.row for p in from_file.problems] == [3]
+    assert "baris 2" in from_file.problems[0].reason
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    kab = bounds.kabupaten.geometry.iloc[0]
+    edited = validate_table(table, label="tabel titik layanan", kabupaten=kab)
+    assert [p.row for p in edited.problems] == [2]  # the 2nd row of the editor
+    assert "baris 1" in edited.problems[0].reason
