@@ -604,7 +604,10 @@ def run_generate(folder: Path, rows: int) -> dict:
 def _subprocess(variant: str, folder: Path, rows: int) -> dict:
     script = str(Path(__file__).resolve())
     cmd = [sys.executable, script, "--variant", variant, "--dir", str(folder), "--rows", str(rows)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    # The page's upload limit (50 MB by default) guards the server; a million-row roster is about
+    # 116 MB, so the bench raises it, as an admin would for a national file.
+    env = {**os.environ, "JANGKAU_MAKS_UNGGAH_MB": "1024"}
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         raise SystemExit(f"{variant} failed (exit {done.returncode})")
