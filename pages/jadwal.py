@@ -116,6 +116,9 @@ with tab_cal:
             tanggal=sched.days["tanggal"].map(fmt.tanggal),
             desa=sched.days["desa"].map(", ".join),
             anggota=sched.days["anggota"].map(", ".join),
+            depot=[
+                {r.depot: r.depot_nama for r in plan.routes}.get(d, d) for d in sched.days["depot"]
+            ],
         )[["tim", "tanggal", "hari_ke", "depot", "desa", "menginap", "anggota"]]
         st.dataframe(
             shown.rename(

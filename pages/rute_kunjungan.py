@@ -167,12 +167,32 @@ def _top(n: int) -> list[str]:
     return list(ranked.head(n)["kode_desa"])
 
 
+def show_saved_plans() -> None:
+    """The plans saved in the store, newest first, with WITA times."""
+    saved = store.plans()
+    if saved.empty:
+        return
+    st.subheader("Rencana tersimpan")
+    shown = saved.assign(
+        created_at=[fmt.waktu(t) for t in saved["created_at"]],
+        is_demo=saved["is_demo"].map({True: "ya", False: "tidak"}),
+    )
+    st.dataframe(
+        shown.rename(
+            columns={"id": "No", "nama": "Nama", "created_at": "Dibuat", "is_demo": "Data contoh"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
 if st.button("Susun rute", type="primary") or st.session_state.pop("route_resolve", False):
     solve()
 
 data = st.session_state.get(Keys.PLAN)
 if data is None:
     st.info("Atur desa, tim dan tanggal, lalu tekan “Susun rute”.")
+    show_saved_plans()
     st.stop()
 plan = routing.RoutePlan.from_json(data)
 
@@ -331,17 +351,4 @@ if team and planner:
         on_click="ignore",
     )
 
-saved = store.plans()
-if not saved.empty:
-    st.subheader("Rencana tersimpan")
-    shown = saved.assign(
-        created_at=[fmt.waktu(t) for t in saved["created_at"]],
-        is_demo=saved["is_demo"].map({True: "ya", False: "tidak"}),
-    )
-    st.dataframe(
-        shown.rename(
-            columns={"id": "No", "nama": "Nama", "created_at": "Dibuat", "is_demo": "Data contoh"}
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+show_saved_plans()

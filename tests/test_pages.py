@@ -149,6 +149,16 @@ def test_schedule_page_with_a_saved_plan(with_demo, bounds):
     assert "Hari-tim" in labels and "Konflik" in labels
     dates = " ".join(str(m.value) for m in at.metric)
     assert "25 Desember" not in dates  # Christmas is skipped
+    # The calendar names the depot, not only its code.
+    (calendar,) = [d.value for d in at.dataframe if "Hari ke-" in d.value.columns]
+    assert set(calendar["Depot"]) == {"BRI KC Tenggarong"}
+    # The routes page lists the saved plan before anything is solved, with a WITA time.
+    at = app("pages/rute_kunjungan.py").run()
+    assert not at.exception, at.exception
+    assert "Rencana tersimpan" in [h.value for h in at.subheader]
+    saved = at.dataframe[-1].value
+    assert saved["Nama"].tolist() == ["Uji jadwal"] and saved["Data contoh"].tolist() == ["ya"]
+    assert saved["Dibuat"].iloc[0].endswith("WITA")
 
 
 # -- sign-in and roles -----------------------------------------------------------------------
