@@ -121,12 +121,7 @@ class TeamRoute:
     def hari(self) -> int:
         """Working days the trip takes, departure and return included (weekends and holidays
         in between do not count: the calendar lays trips on working days only)."""
-        start, end = self.berangkat.date(), self.kembali.date()
-        holidays = _holidays(start.year, end.year)
-        return sum(
-            (start + timedelta(days=k)).weekday() < 5 and start + timedelta(days=k) not in holidays
-            for k in range((end - start).days + 1)
-        )
+        return count_working_days(self.berangkat.date(), self.kembali.date())
 
     def summary(self) -> dict:
         return {
@@ -568,6 +563,15 @@ def _holidays(first_year: int, last_year: int) -> frozenset[date]:
     from geo import schedule
 
     return frozenset(schedule.indonesian_holidays(range(first_year, last_year + 1)))
+
+
+def count_working_days(start: date, end: date) -> int:
+    """Working days from ``start`` to ``end`` inclusive (weekends and Indonesian holidays, cuti
+    bersama included, not counted); 0 when ``end`` is before ``start``."""
+    if end < start:
+        return 0
+    holidays = sorted(_holidays(start.year, end.year))
+    return int(np.busday_count(start, end + timedelta(days=1), holidays=holidays))
 
 
 def working_days(start: date, count: int) -> list[date]:

@@ -55,7 +55,14 @@ from shapely.geometry.polygon import orient
 from geo import fmt
 from geo.export import DEMO_LABEL, DEMO_NOTE
 from geo.privacy import mask_nik
-from geo.routing import RoutePlan, RoutingError, Stop, TeamRoute, nights_away
+from geo.routing import (
+    RoutePlan,
+    RoutingError,
+    Stop,
+    TeamRoute,
+    count_working_days,
+    nights_away,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -629,19 +636,8 @@ def _depot_lonlat(route: TeamRoute, depots: pd.DataFrame | None) -> tuple[float,
 # -- sections --------------------------------------------------------------------------------
 
 
-def _working_days(start: date, end: date) -> int:
-    """Working days from ``start`` to ``end`` inclusive (weekends and Indonesian holidays
-    skipped, as the routes are laid out)."""
-    if end < start:
-        return 0
-    from geo.schedule import indonesian_holidays
-
-    holidays = list(indonesian_holidays(range(start.year, end.year + 1)))
-    return int(np.busday_count(start, end + timedelta(days=1), holidays=holidays))
-
-
 def _header(route: TeamRoute, plan: RoutePlan, *, with_names: bool) -> list:
-    days = _working_days(route.berangkat.date(), route.kembali.date())
+    days = route.hari
     kpm = sum(s.kpm_belum for s in route.stops)
     overnight = nights_away(route)
     home = sum(bool(s.pulang_malam) for s in route.stops)
@@ -781,7 +777,7 @@ def _stop_table(route: TeamRoute) -> list:
     back = route.kembali
     last_day = route.stops[-1].hari if route.stops else 1
     last_date = route.stops[-1].berangkat.date() if route.stops else start.date()
-    back_day = last_day + max(_working_days(last_date, back.date()) - 1, 0)
+    back_day = last_day + max(count_working_days(last_date, back.date()) - 1, 0)
     rows.append(
         [
             "",

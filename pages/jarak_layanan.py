@@ -51,6 +51,18 @@ def landings(version: str) -> pd.DataFrame:
     return store.landings()
 
 
+def save_checked(checked, save, *, note: str = " (baris = nomor baris di tabel)") -> bool:
+    """Save a checked table with ``save(frame, is_demo=...)``, or show its problems and save
+    nothing. Returns whether it was saved (cached data is then cleared)."""
+    if checked.problems:
+        st.error(f"Belum disimpan: perbaiki baris berikut{note}.")
+        st.dataframe(problem_table(checked.problems), hide_index=True)
+        return False
+    save(checked.frame, is_demo=ctx.is_demo)
+    st.cache_data.clear()
+    return True
+
+
 boats = boat_legs(boats_version)
 landing_table = landings(boats_version)
 try:
@@ -502,12 +514,7 @@ with tabs[5]:
             villages=ctx.bounds.villages,
             previous=editable,
         )
-        if result.problems:
-            st.error("Belum disimpan: perbaiki baris berikut (baris = nomor baris di tabel).")
-            st.dataframe(problem_table(result.problems), hide_index=True)
-        else:
-            store.replace_service_points(result.frame, is_demo=ctx.is_demo)
-            st.cache_data.clear()
+        if save_checked(result, store.replace_service_points):
             flash(f"{fmt.number(len(result.frame))} titik layanan tersimpan.")
             st.rerun()
 
@@ -586,12 +593,7 @@ with tabs[5]:
                     villages=ctx.bounds.villages,
                     previous=current,
                 )
-                if result.problems:
-                    st.error("Belum disimpan: perbaiki baris berikut.")
-                    st.dataframe(problem_table(result.problems), hide_index=True)
-                else:
-                    store.replace_service_points(result.frame, is_demo=ctx.is_demo)
-                    st.cache_data.clear()
+                if save_checked(result, store.replace_service_points, note=""):
                     for key in ("osm_found", "edit_points"):
                         st.session_state.pop(key, None)
                     added = len(result.frame) - len(current)
@@ -618,12 +620,7 @@ with tabs[6]:
             index=VillageIndex(ctx.bounds.villages),
             landings=landing_table,
         )
-        if legs.problems:
-            st.error("Belum disimpan: perbaiki baris berikut (baris = nomor baris di tabel).")
-            st.dataframe(problem_table(legs.problems), hide_index=True)
-        else:
-            store.replace_boat_legs(legs.frame, is_demo=ctx.is_demo)
-            st.cache_data.clear()
+        if save_checked(legs, store.replace_boat_legs):
             flash(f"{fmt.number(len(legs.frame))} ruas perahu tersimpan.")
             st.rerun()
 
@@ -652,12 +649,7 @@ with tabs[6]:
             kabupaten=ctx.bounds.kabupaten.geometry.iloc[0],
             villages=ctx.bounds.villages,
         )
-        if checked.problems:
-            st.error("Belum disimpan: perbaiki baris berikut (baris = nomor baris di tabel).")
-            st.dataframe(problem_table(checked.problems), hide_index=True)
-        else:
-            store.replace_landings(checked.frame, is_demo=ctx.is_demo)
-            st.cache_data.clear()
+        if save_checked(checked, store.replace_landings):
             # A leg naming a landing that was deleted or renamed stays in its table, out of the
             # network, until the planner fixes it.
             stale = validate_legs(
@@ -666,15 +658,15 @@ with tabs[6]:
                 index=VillageIndex(ctx.bounds.villages),
                 landings=checked.frame,
             ).problems
-            saved = f"{fmt.number(len(checked.frame))} dermaga tersimpan."
+            done = f"{fmt.number(len(checked.frame))} dermaga tersimpan."
             if stale:
                 names = ", ".join(sorted({str(p.value) for p in stale}))
                 flash(
-                    f"{saved} Ruas perahu yang menyebut {names} tidak dipakai dalam jaringan "
+                    f"{done} Ruas perahu yang menyebut {names} tidak dipakai dalam jaringan "
                     "sampai diperbaiki di tabel ruas perahu (dermaga itu dihapus atau berganti "
                     "nama).",
                     kind="warning",
                 )
             else:
-                flash(saved)
+                flash(done)
             st.rerun()
