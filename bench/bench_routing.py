@@ -9,9 +9,11 @@ demo round) are the candidates; the 5 BRI branch offices of the demo are the dep
 are split over 5 teams, one per depot so that every depot starts a trip: the three branches with
 the most unrealized KPM (``routing.default_teams`` order: KC-TGR, KC-SMD, KC-BTG) get 2-day
 teams, KC-BPN and KC-KBR 1-day teams (3 × 2 + 2 × 1 = 8). The PyVRP model is the one
-``routing.solve`` builds: the bench calls ``routing.solve``, captures its ``pyvrp.Model`` at
-``Model.solve`` and solves that model itself (seed 1), so the plan's calendar post-processing
-does not blur the solver comparison. The same instance is built independently here (integer
+``routing.solve`` builds: the bench calls ``routing.solve``, captures its ``pyvrp.Model`` and the
+solver parameters it passes (``routing.solver_params``: PyVRP's defaults with its penalty
+management tuned, see ``settings.ROUTING_PENALTY_UPDATE_EVERY``) at ``Model.solve``, and solves
+that model itself with those parameters, so the plan's calendar post-processing does not blur
+the solver comparison. The same instance is built independently here (integer
 travel minutes of ``routing.leg_matrix``, prize = round(score × ``PRIZE_MINUTES_PER_POINT``),
 ``routing.service_minutes``, shift = days × working minutes − (days − 1) ×
 ``OVERNIGHT_LOSS_MIN``, villages no team can reach and return from dropped as ``solve`` does),
@@ -40,6 +42,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import version
@@ -50,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 import pyvrp
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
 from geo import access, boundaries, coverage, routing, settings
@@ -86,8 +90,9 @@ class Instance:
 
 
 class _Captured(Exception):
-    def __init__(self, model) -> None:
+    def __init__(self, model, params) -> None:
         self.model = model
+        self.params = params
 
 
 def boundary_source() -> str | None:
@@ -131,11 +136,12 @@ def candidates_and_teams(bounds, counts, points, depots, boats):
 
 
 def capture_pyvrp_model(net, depots, depot_nodes, candidates, candidate_nodes, teams):
-    """The ``pyvrp.Model`` that ``routing.solve`` builds, taken at ``Model.solve``."""
+    """The ``pyvrp.Model`` that ``routing.solve`` builds and the solver parameters it passes,
+    taken at ``Model.solve``."""
     original = pyvrp.Model.solve
 
     def grab(self, *args, **kwargs):
-        raise _Captured(self)
+        raise _Captured(self, kwargs["params"])
 
     pyvrp.Model.solve = grab
     try:
@@ -143,7 +149,7 @@ def capture_pyvrp_model(net, depots, depot_nodes, candidates, candidate_nodes, t
             net, depots, depot_nodes, candidates, candidate_nodes, teams, mulai=date(2025, 1, 6)
         )
     except _Captured as captured:
-        return captured.model
+        return captured.model, captured.params
     finally:
         pyvrp.Model.solve = original
     raise RuntimeError("routing.solve did not reach Model.solve")
@@ -262,6 +268,7 @@ def evaluate(inst: Instance, routes: list[list[int]], travel_caps: list[int] | N
 
 def solve_pyvrp(
     model: pyvrp.Model,
+    params: pyvrp.SolveParams,
     inst: Instance,
     seconds: float,
     seed: int,
@@ -295,7 +302,13 @@ def solve_pyvrp(
         ]
         data = data.replace(vehicle_types=types, clients=clients)
     start = time.perf_counter()
-    result = pyvrp.solve(data, stop=MaxRuntime(seconds), seed=seed, display=False)
+    with warnings.catch_warnings():
+        # With prizes 100x the plan's, the capped model drives the penalty on going over a cap to
+        # the plan's maximum (PyVRP warns); every solution is checked against its caps below.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = pyvrp.solve(
+            data, stop=MaxRuntime(seconds), seed=seed, display=False, params=params
+        )
     wall = time.perf_counter() - start
     index = {k: i for i, k in enumerate(inst.kode)}
     routes: list[list[int]] = [[] for _ in inst.shift]
@@ -355,7 +368,9 @@ def main() -> None:
     net, depot_nodes, candidates, candidate_nodes, teams = candidates_and_teams(
         bounds, counts, points, depots, boats
     )
-    model = capture_pyvrp_model(net, depots, depot_nodes, candidates, candidate_nodes, teams)
+    model, params = capture_pyvrp_model(
+        net, depots, depot_nodes, candidates, candidate_nodes, teams
+    )
     inst = build_instance(net, depot_nodes, candidates, candidate_nodes, teams)
     check = same_instance(model, inst)
     if not check["all"]:
@@ -370,8 +385,8 @@ def main() -> None:
         caps = [r["travel_min"] for r in ot["routes"]]
         per_seed = []
         for seed in SEEDS:
-            free = solve_pyvrp(model, inst, seconds, seed)
-            capped = solve_pyvrp(model, inst, seconds, seed, travel_caps=caps)
+            free = solve_pyvrp(model, params, inst, seconds, seed)
+            capped = solve_pyvrp(model, params, inst, seconds, seed, travel_caps=caps)
             per_seed.append(
                 {
                     "seed": seed,
@@ -433,6 +448,15 @@ def main() -> None:
         },
         "solvers": {
             "pyvrp": f"{version('pyvrp')} (routing.solve model, seeds {list(SEEDS)}, MaxRuntime)",
+            "pyvrp_params": {
+                "penalty": vars(params.penalty),
+                "ils": {k: v for k, v in vars(params.ils).items() if k != "callbacks"},
+                "perturbation": {
+                    "min_perturbations": params.perturbation.min_perturbations,
+                    "max_perturbations": params.perturbation.max_perturbations,
+                },
+                "num_neighbours": params.neighbourhood.num_neighbours,
+            },
             "ortools": f"{version('ortools')} (PATH_CHEAPEST_ARC + GUIDED_LOCAL_SEARCH)",
         },
         "setup_s": round(setup_s, 2),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -328,6 +329,19 @@ def _day_minutes() -> int:
     return int((end - start).total_seconds() // 60)
 
 
+def solver_params():
+    """PyVRP's parameters for the plan's model: its defaults, with penalty management tuned for
+    trips bound by working time (see ``settings.ROUTING_PENALTY_UPDATE_EVERY``)."""
+    from pyvrp import PenaltyParams, SolveParams
+
+    return SolveParams(
+        penalty=PenaltyParams(
+            solutions_between_updates=settings.ROUTING_PENALTY_UPDATE_EVERY,
+            max_penalty=settings.ROUTING_MAX_PENALTY,
+        )
+    )
+
+
 def solve(
     net: PlaceNetwork,
     depots: pd.DataFrame,
@@ -369,6 +383,7 @@ def solve(
         No teams, no candidates, an unknown depot, or required villages that no team can fit.
     """
     from pyvrp import Model
+    from pyvrp.exceptions import PenaltyBoundWarning
     from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     if not teams:
@@ -472,7 +487,11 @@ def solve(
     stop = MultipleCriteria(
         [MaxIterations(iterasi or settings.ROUTING_MAX_ITERATIONS), MaxRuntime(batas_detik)]
     )
-    result = model.solve(stop=stop, seed=seed, display=False)
+    with warnings.catch_warnings():
+        # A penalty at its maximum means a hard or infeasible request; an infeasible result gets
+        # the planner's message below, so PyVRP's English warning is not printed to the log.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = model.solve(stop=stop, seed=seed, display=False, params=solver_params())
     best = result.best
     if not best.is_feasible():
         raise RoutingError(

@@ -142,10 +142,20 @@ SERVICE_MAX_MIN: float = 240.0
 #: A team whose day ends, and whose next visit lies, within this many minutes of its office
 #: drives home for the night instead of staying in the village.
 HOME_NIGHT_MAX_MIN: int = 60
-#: Solver iterations per plan: with a seed, this (not the clock) makes plans repeatable.
-ROUTING_MAX_ITERATIONS: int = int(os.environ.get("JANGKAU_ITERASI_RUTE", "3000"))
+#: Solver iterations per plan: with a seed, this (not the clock) makes plans repeatable. 6,000
+#: take about 2 s for 150 villages and 5 teams; on that bench instance they gain about 2 % of the
+#: objective (prize - travel) over 3,000, and are as good as a 2-s search (``bench_routing``).
+ROUTING_MAX_ITERATIONS: int = int(os.environ.get("JANGKAU_ITERASI_RUTE", "6000"))
 #: A priority point is worth this many minutes of travel to the solver.
 PRIZE_MINUTES_PER_POINT: float = 10.0
+#: PyVRP penalty management (``routing.solver_params``). Trips are bound by working time, mostly
+#: spent in villages, so moving a village from one team to another passes through a trip that is
+#: a little too long. PyVRP's defaults start that penalty at 50,000 per minute over and adjust it
+#: every 500 iterations, which in a short search (2 s: about 7,000 iterations) never lets it
+#: through. Starting at 500 per minute (half the maximum) and adjusting every 50 iterations does:
+#: measured in ``bench/bench_routing.py``.
+ROUTING_PENALTY_UPDATE_EVERY: int = 50
+ROUTING_MAX_PENALTY: float = 1000.0
 
 # -- accounts (geo.auth) -------------------------------------------------------------------------
 
