@@ -42,9 +42,12 @@ with tab_cal:
                 width="stretch",
                 key="people_editor",
                 column_config={
-                    "peran": st.column_config.SelectboxColumn(options=list(schedule.PERAN)),
+                    "nama": st.column_config.TextColumn("Nama"),
+                    "peran": st.column_config.SelectboxColumn(
+                        "Peran", options=list(schedule.PERAN)
+                    ),
                     "tidak_tersedia": st.column_config.TextColumn(
-                        "tidak tersedia (mis. 2026-12-10, 2026-12-14..2026-12-16)"
+                        "Tidak tersedia (mis. 2026-12-10, 2026-12-14..2026-12-16)"
                     ),
                 },
             )
@@ -62,8 +65,11 @@ with tab_cal:
                 width="stretch",
                 key="deadline_editor",
                 column_config={
-                    "program": st.column_config.SelectboxColumn(options=list(schedule.PROGRAM)),
-                    "tanggal_tutup": st.column_config.TextColumn("tanggal tutup (YYYY-MM-DD)"),
+                    "program": st.column_config.SelectboxColumn(
+                        "Program", options=list(schedule.PROGRAM)
+                    ),
+                    "tahap": st.column_config.Column("Tahap"),
+                    "tanggal_tutup": st.column_config.TextColumn("Tanggal tutup (YYYY-MM-DD)"),
                 },
             )
             if st.button("Simpan tahap"):
