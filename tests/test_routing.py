@@ -90,6 +90,34 @@ def test_required_village_beyond_reach_is_a_clear_error(bounds, data):
         _plan(bounds, data, teams, pilihan=[], wajib=("64.02.04.2001",))
 
 
+def test_required_villages_that_fit_alone_but_not_together(bounds, data):
+    # Each village fits a day's trip, twelve visits (45 min or more each) do not: PyVRP finds
+    # no feasible plan, and the planner reads why (PyVRP's penalty warning stays out of the log:
+    # tests turn warnings into errors).
+    teams = [routing.Team("Tim 1", "KC-TGR", hari=1)]
+    codes = [c for c in bounds.villages["kode"] if c.startswith("64.02.06.")][:12]
+    assert len(codes) == 12
+    with pytest.raises(routing.RoutingError, match="Tidak ditemukan rencana"):
+        _plan(bounds, data, teams, pilihan=[], wajib=tuple(codes), iterasi=1000)
+
+
+def test_the_solver_gets_the_tuned_penalty_management(bounds, data, monkeypatch):
+    import pyvrp
+
+    seen = {}
+
+    def capture(self, *args, **kwargs):
+        seen["params"] = kwargs["params"]
+        raise RuntimeError("captured")
+
+    monkeypatch.setattr(pyvrp.Model, "solve", capture)
+    with pytest.raises(RuntimeError, match="captured"):
+        _plan(bounds, data, [routing.Team("Tim 1", "KC-TGR", hari=1)], pilihan=["64.02.06.1003"])
+    penalty = seen["params"].penalty
+    assert penalty.solutions_between_updates == settings.ROUTING_PENALTY_UPDATE_EVERY == 50
+    assert penalty.max_penalty == settings.ROUTING_MAX_PENALTY == 1000
+
+
 def test_no_teams_and_unknown_depot(bounds, data):
     with pytest.raises(routing.RoutingError, match="tim"):
         _plan(bounds, data, [], pilihan=["64.02.06.1003"])
