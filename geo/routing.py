@@ -499,16 +499,20 @@ def solve(
             "tim atau hari, atau kurangi desa wajib."
         )
 
-    def lay_out(team: Team, d: int, order: list[int]) -> TeamRoute:
+    def lay_out_from(team: Team, d: int, order: list[int], start: date) -> TeamRoute:
         # Nights at home where the office is near, unless the extra driving makes the trip
-        # longer than the team's days; then the team stays out. A trip with a night away
-        # starts late enough that no weekend or holiday falls inside it.
+        # longer than the team's days; then the team stays out.
+        args = (team, d, depots, order, candidates, legs, n_dep, service, start)
+        laid = _schedule(*args, home_nights=True)
+        if laid.hari > trip_days(team):
+            laid = _schedule(*args, home_nights=False)
+        return laid
+
+    def lay_out(team: Team, d: int, order: list[int]) -> TeamRoute:
+        # A trip with a night away starts late enough that no weekend or holiday falls inside.
         start, first = mulai, None
         for _ in range(31):
-            args = (team, d, depots, order, candidates, legs, n_dep, service, start)
-            laid = _schedule(*args, home_nights=True)
-            if laid.hari > trip_days(team):
-                laid = _schedule(*args, home_nights=False)
+            laid = lay_out_from(team, d, order, start)
             first = first or laid
             if not nights_over_break(laid):
                 return laid
@@ -516,31 +520,75 @@ def solve(
         return first
 
     client_index = [k for k, c in enumerate(clients) if c is not None]
-    routes, visited, trimmed, paths = [], set(), set(), []
+    team_depot = [depot_ids.index(t.depot) for t in teams]
+    orders: dict[int, list[int]] = {}  # per team sent out: its villages in visiting order
+    laid: dict[int, TeamRoute] = {}
+    trimmed: set[int] = set()
     for route in best.routes():
-        team = teams[route.vehicle_type()]
-        d = depot_ids.index(team.depot)
+        t = route.vehicle_type()
         # A route's client activities number the clients in the order they were added.
         order = [client_index[a.idx] for a in route if a.is_client()]
-
-        scheduled = lay_out(team, d, order)
+        scheduled = lay_out(teams[t], team_depot[t], order)
         # The calendar (overnight stops) may need more days than the solver's working time:
         # drop the last optional visits until the trip fits the team's days.
-        while scheduled.hari > trip_days(team):
+        while scheduled.hari > trip_days(teams[t]):
             optional = [k for k in order if not candidates[k].wajib]
             if not optional:
                 break
             order.remove(optional[-1])
             trimmed.add(optional[-1])
-            scheduled = lay_out(team, d, order)
-        routes.append(scheduled)
-        visited.update(order)
-        paths.append([d, *(n_dep + k for k in order), d])
+            scheduled = lay_out(teams[t], team_depot[t], order)
+        orders[t], laid[t] = order, scheduled
+
+    # The solver sees a trip as one block of working minutes, less a loss per night; on the
+    # calendar the last day often ends early. Fill that time: the village whose prize most
+    # outweighs its extra travel goes in where it costs least, as long as the trip, laid on the
+    # calendar, keeps its days and its start; again until no village fits.
+    prize_min = np.array([round(c.hadiah * settings.PRIZE_MINUTES_PER_POINT) for c in candidates])
+    tried: set[tuple[int, tuple[int, ...]]] = set()  # (team, order) laid out already
+    for _ in range(len(candidates)):
+        visited = {k for order in orders.values() for k in order}
+        left_k = np.array([k for k in range(len(candidates)) if reach_ok[k] and k not in visited])
+        if not len(left_k):
+            break
+        options = []
+        for t, team in enumerate(teams):
+            d = team_depot[t]
+            path = np.array([d, *(n_dep + k for k in orders.get(t, [])), d])
+            a, b = path[:-1], path[1:]
+            into = legs.minutes[np.ix_(a, n_dep + left_k)]  # (positions, villages)
+            out = legs.minutes[np.ix_(n_dep + left_k, b)].T
+            if not team.perahu:
+                into = np.where(boat[np.ix_(a, n_dep + left_k)], np.inf, into)
+                out = np.where(boat[np.ix_(n_dep + left_k, b)].T, np.inf, out)
+            gain = prize_min[left_k] - (into + out - legs.minutes[a, b][:, None])
+            for j, k in enumerate(left_k):
+                if candidates[k].kunci_tim not in (None, team.nama):
+                    continue
+                for pos in np.flatnonzero(gain[:, j] > 0):
+                    options.append((-float(gain[pos, j]), int(k), t, int(pos)))
+        for _gain, k, t, pos in sorted(options):
+            order = [*orders.get(t, [])]
+            order.insert(pos, k)
+            if (t, tuple(order)) in tried:
+                continue
+            start = laid[t].berangkat.date() if t in laid else working_days(mulai, 1)[0]
+            scheduled = lay_out_from(teams[t], team_depot[t], order, start)
+            tried.add((t, tuple(order)))
+            if scheduled.hari <= trip_days(teams[t]) and not nights_over_break(scheduled):
+                orders[t], laid[t] = order, scheduled
+                trimmed.discard(k)
+                break
+        else:
+            break
+
+    routes = [laid[t] for t in sorted(laid)]
+    visited = {k for order in orders.values() for k in order}
     # Every team's trip as it could be, for the cheapest detour to a village left out.
-    for team in teams:
-        if team.nama not in {r.tim for r in routes}:
-            d = depot_ids.index(team.depot)
-            paths.append([d, d])
+    paths = [
+        [team_depot[t], *(n_dep + k for k in orders.get(t, [])), team_depot[t]]
+        for t in range(len(teams))
+    ]
     left = []
     for k, c in enumerate(candidates):
         if k in visited:
@@ -596,11 +644,16 @@ def count_working_days(start: date, end: date) -> int:
 def working_days(start: date, count: int) -> list[date]:
     """``count`` consecutive working days from ``start``: Saturdays, Sundays and Indonesian
     holidays (cuti bersama included, as in ``geo.schedule``) skipped."""
+    return list(_working_days(start, count))
+
+
+@functools.lru_cache(maxsize=256)
+def _working_days(start: date, count: int) -> tuple[date, ...]:
     from geo import schedule
 
     # ``count`` is at most a few weeks of days, so two calendar years always cover it.
     holidays = dict.fromkeys(_holidays(start.year, start.year + 1), "")
-    return schedule.working_days(start, count, holidays=holidays)
+    return tuple(schedule.working_days(start, count, holidays=holidays))
 
 
 def _schedule(

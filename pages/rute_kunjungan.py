@@ -265,7 +265,16 @@ for route in plan.routes:
     table = pd.DataFrame(rows)
     for col in ("No", "Hari", "Menit tempuh", "KPM belum"):
         table[col] = [fmt.number(v) if pd.notna(v) else "" for v in table[col]]
-    st.dataframe(table.fillna(""), hide_index=True, width="stretch")
+    st.dataframe(
+        table.fillna(""),
+        hide_index=True,
+        width="stretch",
+        # Long notes ("menginap; pulang ke depot …", "Dermaga Anggana → …") are read in full.
+        column_config={
+            "Lewat dermaga": st.column_config.TextColumn(width="large"),
+            "Malam": st.column_config.TextColumn(width="large"),
+        },
+    )
 if plan.tidak_dikunjungi:
     with st.expander(f"Desa tidak dikunjungi ({fmt.number(len(plan.tidak_dikunjungi))})"):
         st.dataframe(
