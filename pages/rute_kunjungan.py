@@ -201,7 +201,11 @@ summary = plan.summary()
 m = st.columns(4)
 m[0].metric("Tim berangkat", fmt.number(summary["tim"]))
 m[1].metric("Desa dikunjungi", fmt.number(summary["desa_dikunjungi"]))
-m[2].metric("KPM belum dijangkau", fmt.number(summary["kpm_belum_dijangkau"]))
+m[2].metric(
+    "KPM belum terealisasi yang didatangi",
+    fmt.number(summary["kpm_belum_dijangkau"]),
+    help="KPM yang belum menerima bantuan di desa-desa yang dikunjungi rencana ini.",
+)
 m[3].metric("Desa tidak dikunjungi", fmt.number(summary["desa_tidak_dikunjungi"]))
 villages_layer, kecamatan_layer = map_layers()
 st_folium(
@@ -242,19 +246,19 @@ for route in plan.routes:
             "Hari": s.hari,
             "Tiba": s.tiba.strftime("%d/%m %H:%M"),
             "Berangkat": s.berangkat.strftime("%d/%m %H:%M"),
+            "KPM belum": s.kpm_belum,
+            "Malam": _night(s),
             "Menit tempuh": s.menit_tempuh,
             "Moda": s.moda,
             "Sumber": s.sumber,
             "Lewat dermaga": s.dermaga,
-            "KPM belum": s.kpm_belum,
-            "Malam": _night(s),
         }
         for s in route.stops
     ]
     rows.append(
         {
             "No": None,
-            "Desa": f"Kembali ke {route.depot_nama}",
+            "Desa": "Kembali ke depot",
             "Tiba": route.kembali.strftime("%d/%m %H:%M"),
             "Menit tempuh": route.menit_pulang,
             "Moda": route.moda_pulang,
@@ -269,18 +273,19 @@ for route in plan.routes:
         table.fillna(""),
         hide_index=True,
         width="stretch",
-        # Long notes ("menginap; pulang ke depot …", "Dermaga Anggana → …") are read in full.
+        # The night's note is read in full; the landings (mostly empty) come last.
         column_config={
+            "Malam": st.column_config.TextColumn(width="medium"),
             "Lewat dermaga": st.column_config.TextColumn(width="large"),
-            "Malam": st.column_config.TextColumn(width="large"),
         },
     )
 if plan.tidak_dikunjungi:
     with st.expander(f"Desa tidak dikunjungi ({fmt.number(len(plan.tidak_dikunjungi))})"):
-        st.dataframe(
-            pd.DataFrame(plan.tidak_dikunjungi, columns=["Kode desa", "Desa", "Alasan"]),
-            hide_index=True,
-            width="stretch",
+        # A static table, so that long reasons wrap and are read in full.
+        st.table(
+            pd.DataFrame(plan.tidak_dikunjungi, columns=["Kode desa", "Desa", "Alasan"]).set_index(
+                "Kode desa"
+            )
         )
 
 st.subheader("4. Ubah, simpan, cetak")
@@ -303,7 +308,9 @@ if drop and a2.button("Susun ulang tanpa desa ini"):
     st.rerun()
 
 s1, s2 = st.columns([2, 1])
-plan_name = s1.text_input("Nama rencana", value=f"Kunjungan {fmt.tanggal(mulai)}")
+# Named after the first day a team sets out (a trip may start after a weekend or holiday).
+first_day = min((r.berangkat for r in plan.routes), default=None)
+plan_name = s1.text_input("Nama rencana", value=f"Kunjungan {fmt.tanggal(first_day or mulai)}")
 if s2.button("Simpan rencana", disabled=not ctx.can("perencana")):
     try:
         number = store.save_plan(

@@ -224,6 +224,11 @@ def test_route_page_solves_and_prints(app_url, browser):
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
     frame.locator(".jangkau-stop").first.wait_for(timeout=60_000)  # numbered stops drawn
     assert page.locator('[data-testid="stException"]').count() == 0
+    # The reasons for villages left out are read in full (a static table, wrapped), not cut off.
+    page.get_by_text("Desa tidak dikunjungi (").click()
+    reason = page.locator('[data-testid="stTable"] td').filter(has_text="tidak terpilih").first
+    reason.wait_for(timeout=30_000)
+    assert reason.inner_text().rstrip().endswith(("tandai wajib", "dikunjungi"))
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="Lembar rute semua tim (PDF)").click()
     reader = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
