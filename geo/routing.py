@@ -405,6 +405,8 @@ def solve(
     day = _day_minutes()
     boat = legs.uses_boat()
     service = np.array([service_minutes(c.kpm_belum) for c in candidates])
+    # A village's prize in travel minutes, as the solver and the fill below weigh it.
+    prize_min = [int(round(c.hadiah * settings.PRIZE_MINUTES_PER_POINT)) for c in candidates]
 
     def trip_days(team: Team) -> int:
         return max(1, min(team.hari, settings.MAX_TRIP_DAYS))
@@ -438,7 +440,7 @@ def solve(
                 model.add_client(
                     locations[n_dep + k],
                     service_duration=int(service[k]),
-                    prize=int(round(c.hadiah * settings.PRIZE_MINUTES_PER_POINT)),
+                    prize=prize_min[k],
                     required=bool(c.wajib),
                     name=c.kode_desa,
                 )
@@ -540,34 +542,27 @@ def solve(
             scheduled = lay_out(teams[t], team_depot[t], order)
         orders[t], laid[t] = order, scheduled
 
+    def trip_paths() -> list[list[int]]:
+        # Every team's trip as graph nodes, depot to depot ([d, d] for a team not sent out).
+        return [
+            [team_depot[t], *(n_dep + k for k in orders.get(t, [])), team_depot[t]]
+            for t in range(len(teams))
+        ]
+
     # The solver sees a trip as one block of working minutes, less a loss per night; on the
     # calendar the last day often ends early. Fill that time: the village whose prize most
     # outweighs its extra travel goes in where it costs least, as long as the trip, laid on the
     # calendar, keeps its days and its start; again until no village fits.
-    prize_min = np.array([round(c.hadiah * settings.PRIZE_MINUTES_PER_POINT) for c in candidates])
     tried: set[tuple[int, tuple[int, ...]]] = set()  # (team, order) laid out already
     for _ in range(len(candidates)):
         visited = {k for order in orders.values() for k in order}
-        left_k = np.array([k for k in range(len(candidates)) if reach_ok[k] and k not in visited])
-        if not len(left_k):
+        left_k = [k for k in range(len(candidates)) if reach_ok[k] and k not in visited]
+        if not left_k:
             break
-        options = []
-        for t, team in enumerate(teams):
-            d = team_depot[t]
-            path = np.array([d, *(n_dep + k for k in orders.get(t, [])), d])
-            a, b = path[:-1], path[1:]
-            into = legs.minutes[np.ix_(a, n_dep + left_k)]  # (positions, villages)
-            out = legs.minutes[np.ix_(n_dep + left_k, b)].T
-            if not team.perahu:
-                into = np.where(boat[np.ix_(a, n_dep + left_k)], np.inf, into)
-                out = np.where(boat[np.ix_(n_dep + left_k, b)].T, np.inf, out)
-            gain = prize_min[left_k] - (into + out - legs.minutes[a, b][:, None])
-            for j, k in enumerate(left_k):
-                if candidates[k].kunci_tim not in (None, team.nama):
-                    continue
-                for pos in np.flatnonzero(gain[:, j] > 0):
-                    options.append((-float(gain[pos, j]), int(k), t, int(pos)))
-        for _gain, k, t, pos in sorted(options):
+        options = _insertions(
+            legs.minutes, boat, trip_paths(), teams, candidates, left_k, prize_min, n_dep
+        )
+        for _gain, k, t, pos in options:
             order = [*orders.get(t, [])]
             order.insert(pos, k)
             if (t, tuple(order)) in tried:
@@ -584,11 +579,7 @@ def solve(
 
     routes = [laid[t] for t in sorted(laid)]
     visited = {k for order in orders.values() for k in order}
-    # Every team's trip as it could be, for the cheapest detour to a village left out.
-    paths = [
-        [team_depot[t], *(n_dep + k for k in orders.get(t, [])), team_depot[t]]
-        for t in range(len(teams))
-    ]
+    paths = trip_paths()  # for the cheapest detour to a village left out
     left = []
     for k, c in enumerate(candidates):
         if k in visited:
@@ -753,6 +744,39 @@ def _schedule(
         sumber_pulang=str(legs.sumber[here, d]) if order else "",
         dermaga_pulang=legs.landings(here, d) if order else "",
     )
+
+
+def _insertions(
+    minutes: np.ndarray,
+    boat: np.ndarray,
+    paths: list[list[int]],
+    teams: list[Team],
+    candidates: list[Candidate],
+    left: list[int],
+    prize_min: list[int],
+    n_dep: int,
+) -> list[tuple[float, int, int, int]]:
+    """Every place in the teams' trips (``paths``, graph nodes per team) where a village left
+    out (candidate positions ``left``; node ``n_dep + k``) gains more prize minutes than it adds
+    travel, best first: ``(-gain, village, team, position)``. Legs a team may not use (a boat leg
+    for a team without boats, a village locked to another team) are never offered."""
+    nodes = n_dep + np.asarray(left)
+    prize = np.asarray(prize_min)[left]
+    options = []
+    for t, (team, path) in enumerate(zip(teams, paths, strict=True)):
+        a, b = np.asarray(path[:-1]), np.asarray(path[1:])
+        into = minutes[np.ix_(a, nodes)]  # (positions, villages)
+        out = minutes[np.ix_(nodes, b)].T
+        if not team.perahu:
+            into = np.where(boat[np.ix_(a, nodes)], np.inf, into)
+            out = np.where(boat[np.ix_(nodes, b)].T, np.inf, out)
+        gain = prize - (into + out - minutes[a, b][:, None])
+        for j, k in enumerate(left):
+            if candidates[k].kunci_tim not in (None, team.nama):
+                continue
+            for pos in np.flatnonzero(gain[:, j] > 0):
+                options.append((-float(gain[pos, j]), int(k), t, int(pos)))
+    return sorted(options)
 
 
 def _cheapest_detour(minutes: np.ndarray, paths: list[list[int]], node: int) -> float:
