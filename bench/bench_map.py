@@ -16,9 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import boundaries, coverage, maps, settings
+from geo import settings
+from geo.areas import boundaries
 from geo.datasets import load_demo
-from geo.store import Store
+from geo.outputs import maps
+from geo.realization import coverage
+from geo.store.database import Store
 
 TARGET_BYTES = 1_500_000
 REPEATS = 3

@@ -1,4 +1,4 @@
-"""Gap of the greedy + swap p-median (geo.access) to the exact optimum on small instances.
+"""Gap of the greedy + swap p-median (geo.reach.access) to the exact optimum on small instances.
 
 Run: ``.venv/bin/python bench/bench_placement.py``. Prints the gap distribution and times.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import access
+from geo.reach import access
 
 
 def main(instances: int = 300) -> None:

@@ -42,8 +42,11 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from geo import access, reach, settings
-from geo.network import PlaceNetwork, TravelGraph
+from geo import geometry, settings
+from geo.reach import access
+from geo.reach import nearest as reach
+from geo.reach.graph import TravelGraph
+from geo.reach.network import PlaceNetwork
 
 SEED = 4
 REPEATS = 3
@@ -337,7 +340,7 @@ def bench_per_kpm(rng: np.random.Generator) -> dict:
         lambda: reach.multi_source(graph, facilities), repeats=1
     )
     totals_s, _ = timed(lambda: reach.path_totals(graph, minutes, next_hop), repeats=1)
-    project_s, kxy = timed(lambda: reach.project_lonlat(lon, lat, check=False), repeats=1)
+    project_s, kxy = timed(lambda: geometry.project_lonlat(lon, lat, check=False), repeats=1)
     join_s, (join, metres) = timed(
         lambda: access.join_kpm(net, villages, kpm["kode_desa"], kxy), repeats=1
     )

@@ -43,10 +43,10 @@ import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import boundaries
-from geo.importer import read_realisasi, read_roster
-from geo.lookup import VillageIndex
-from geo.reconcile import STATUSES, reconcile
+from geo.areas import boundaries
+from geo.areas.lookup import VillageIndex
+from geo.intake.importer import read_realisasi, read_roster
+from geo.realization.reconcile import STATUSES, reconcile
 
 TARGET_S = 30.0
 TARGET_RSS_MB = 2048.0  # 2 GiB, in MiB like the figures
@@ -92,7 +92,7 @@ STATUS_WORDS = (  # terealisasi (3 spellings), belum_transaksi (2), tidak_transa
     "BELUM",
     "TIDAK TRANSAKSI",
 )
-RANK = np.array([3, 1, 2])  # of status codes, as in geo.reconcile.STATUS_RANK
+RANK = np.array([3, 1, 2])  # of status codes, as in geo.realization.reconcile.STATUS_RANK
 
 
 # -- generator ---------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
-"""Field-visit routes: PyVRP (as ``geo.routing.solve`` models it) against OR-Tools guided local
+"""Field-visit routes: PyVRP (as ``geo.plan.routing.solve`` models it) against OR-Tools guided local
 search, on one shared instance, at the same time limits in the same run.
 
 Run: ``.venv/bin/python bench/bench_routing.py`` (needs ``ortools``, not a project dependency:
 ``.venv/bin/pip install ortools``). Uses the demo data set, built in a temporary folder.
 
-Instance. The 150 highest-priority villages with unrealized KPM (``geo.access.priority`` on the
+Instance. The 150 highest-priority villages with unrealized KPM (``geo.reach.access.priority`` on the
 demo round) are the candidates; the 5 BRI branch offices of the demo are the depots. 8 team-days
 are split over 5 teams, one per depot so that every depot starts a trip: the three branches with
 the most unrealized KPM (``routing.default_teams`` order: KC-TGR, KC-SMD, KC-BTG) get 2-day
@@ -56,9 +56,13 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
-from geo import access, boundaries, coverage, routing, settings
+from geo import settings
+from geo.areas import boundaries
 from geo.datasets import load_demo
-from geo.store import Store
+from geo.plan import routing
+from geo.reach import access
+from geo.realization import coverage
+from geo.store.database import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 N_CANDIDATES = 150

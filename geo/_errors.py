@@ -33,3 +33,11 @@ class InputFileError(JangkauError):
 
 class StoreError(JangkauError):
     """The store cannot be opened, migrated or written."""
+
+
+class ReachError(JangkauError):
+    """The inputs of a nearest-point computation cannot be used (empty, not numbers, bad shape)."""
+
+
+class CoordinateError(ReachError):
+    """Longitudes and latitudes look swapped, or lie outside Kutai Kartanegara."""

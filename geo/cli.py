@@ -18,13 +18,13 @@ from geo._errors import JangkauError
 
 
 def _store():
-    from geo.store import Store
+    from geo.store.database import Store
 
     return Store()
 
 
 def cmd_boundaries(args: argparse.Namespace) -> int:
-    from geo import boundaries
+    from geo.areas import boundaries
 
     if args.action == "prepare":
         result = boundaries.prepare(args.source)
@@ -36,7 +36,8 @@ def cmd_boundaries(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from geo import boundaries, demo
+    from geo.areas import boundaries
+    from geo.intake import demo
 
     bounds = boundaries.load()
     data = demo.generate(bounds.villages, seed=args.seed)
@@ -46,8 +47,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_load_demo(args: argparse.Namespace) -> int:
-    from geo import auth, boundaries
+    from geo.areas import boundaries
     from geo.datasets import load_demo
+    from geo.safety import auth
 
     store = _store()
     if not args.force and not store.is_empty():
@@ -70,7 +72,7 @@ def cmd_load_demo(args: argparse.Namespace) -> int:
 
 def _points(path_text: str, bounds):
     """Service points from a file, their problems printed as warnings."""
-    from geo.service_points import read_points
+    from geo.reach.service_points import read_points
 
     path = Path(path_text)
     points = read_points(
@@ -88,9 +90,9 @@ def _boat_legs(perahu: str | None, dermaga: str | None, bounds):
     """Boat legs for the network: from ``--perahu``/``--dermaga`` files, the store's tables for
     what no file gives; problems printed as warnings. The store's legs when neither is given.
     """
-    from geo.boats import read_boat_legs
-    from geo.landings import read_landings
-    from geo.lookup import VillageIndex
+    from geo.areas.lookup import VillageIndex
+    from geo.reach.boats import read_boat_legs
+    from geo.reach.landings import read_landings
 
     if not perahu and not dermaga:
         return _store().boat_legs()
@@ -123,8 +125,8 @@ def _village_counts(path_text: str, bounds):
 
     Returns the counts and whether the file is demo data.
     """
-    from geo import coverage
-    from geo.importer import has_demo_marker, read_table
+    from geo.intake.importer import has_demo_marker, read_table
+    from geo.realization import coverage
 
     path = Path(path_text)
     table, _ = read_table(_read(path), filename=path.name)
@@ -137,7 +139,9 @@ def _village_counts(path_text: str, bounds):
 
 
 def cmd_peta(args: argparse.Namespace) -> int:
-    from geo import boundaries, coverage, maps
+    from geo.areas import boundaries
+    from geo.outputs import maps
+    from geo.realization import coverage
 
     bounds = boundaries.load()
     points = _points(args.layanan, bounds)
@@ -190,11 +194,12 @@ def _mapping(pairs: list[str] | None, option: str) -> dict[str, str] | None:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from geo import boundaries, export
-    from geo.importer import problems_to_frame, read_realisasi, read_roster
-    from geo.lookup import VillageIndex
-    from geo.reconcile import reconcile
-    from geo.rounds import InputFile, run_round
+    from geo.areas import boundaries
+    from geo.areas.lookup import VillageIndex
+    from geo.intake.importer import problems_to_frame, read_realisasi, read_roster
+    from geo.outputs import export
+    from geo.realization.reconcile import reconcile
+    from geo.realization.rounds import InputFile, run_round
 
     bounds = boundaries.load()
     roster_path, real_path = Path(args.roster), Path(args.realisasi)
@@ -247,8 +252,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_nearest(args: argparse.Namespace) -> int:
-    from geo import access, boundaries, export, network
-    from geo.service_points import JENIS
+    from geo.areas import boundaries
+    from geo.outputs import export
+    from geo.reach import access, network
+    from geo.reach.service_points import JENIS
 
     if args.roster and not args.per_kpm:
         raise JangkauError("--roster hanya dipakai bersama --per-kpm OUT_KPM.csv.")
@@ -310,9 +317,9 @@ def _located_kpm(roster: str | None, bounds):
     Returns the frame (``nik``, ``program``, ``kode_desa``, ``status``, ``lat``, ``lon``) and
     whether it is demo data.
     """
-    from geo.importer import FIELDS_ROSTER, read_roster
-    from geo.lookup import VillageIndex
-    from geo.reconcile import location_problems
+    from geo.areas.lookup import VillageIndex
+    from geo.intake.importer import FIELDS_ROSTER, read_roster
+    from geo.realization.reconcile import location_problems
 
     if roster:
         path = Path(roster)
@@ -346,8 +353,9 @@ def _located_kpm(roster: str | None, bounds):
 def cmd_routes(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from geo import boundaries, routing, sheets
-    from geo.service_points import read_points
+    from geo.areas import boundaries
+    from geo.plan import calendar, routing, sheets
+    from geo.reach.service_points import read_points
 
     bounds = boundaries.load()
     kab = bounds.kabupaten.geometry.iloc[0]
@@ -359,7 +367,7 @@ def cmd_routes(args: argparse.Namespace) -> int:
             _read(depot_path), filename=depot_path.name, kabupaten=kab, depots=True
         ).frame
     else:
-        from geo import demo
+        from geo.intake import demo
 
         depots = demo.generate_depots()
     try:
@@ -376,7 +384,7 @@ def cmd_routes(args: argparse.Namespace) -> int:
         depots,
         counts,
         teams=teams,
-        mulai=routing.working_days(mulai, 1)[0],
+        mulai=calendar.working_days(mulai, 1)[0],
         boats=_boat_legs(args.perahu, args.dermaga, bounds),
         seed=args.seed,
         batas_detik=args.batas_detik,
@@ -400,8 +408,9 @@ def cmd_routes(args: argparse.Namespace) -> int:
 def cmd_jadwal(args: argparse.Namespace) -> int:
     from datetime import date, timedelta
 
-    from geo import schedule
-    from geo.routing import RoutePlan
+    from geo.outputs import export
+    from geo.plan import calendar, schedule
+    from geo.plan.routing import RoutePlan
 
     rute = Path(args.rute)
     raw = _read(rute)
@@ -430,7 +439,7 @@ def cmd_jadwal(args: argparse.Namespace) -> int:
         else None
     )
     # Trips may run into the next year; holidays of both years are needed.
-    holidays = schedule.indonesian_holidays(range(mulai.year, mulai.year + 2))
+    holidays = calendar.indonesian_holidays(range(mulai.year, mulai.year + 2))
     warnings: list[str] = []
     if args.libur:
         path = Path(args.libur)
@@ -475,7 +484,7 @@ def cmd_jadwal(args: argparse.Namespace) -> int:
     if args.xlsx:
         xlsx = Path(args.xlsx)
         xlsx.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.write_bytes(schedule.xlsx_bytes(result))
+        xlsx.write_bytes(export.schedule_xlsx_bytes(result))
         files["xlsx"] = str(xlsx)
     print(json.dumps({**result.summary(), "berkas": files}, ensure_ascii=False))
     return 0
@@ -484,7 +493,7 @@ def cmd_jadwal(args: argparse.Namespace) -> int:
 def cmd_akun(args: argparse.Namespace) -> int:
     import getpass
 
-    from geo import auth
+    from geo.safety import auth
 
     if args.action == "daftar":
         for account in auth.list_accounts():
@@ -508,7 +517,7 @@ def cmd_akun(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from geo.backup import backup
+    from geo.store.backup import backup
 
     info = backup(settings.database_url(), Path(args.out))
     print(json.dumps(info.summary(), ensure_ascii=False))
@@ -516,7 +525,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from geo.backup import restore
+    from geo.store.backup import restore
 
     info = restore(Path(args.berkas), settings.database_url())
     print(json.dumps(info.summary(), ensure_ascii=False))

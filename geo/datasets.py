@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo import demo, settings
-from geo.boats import read_boat_legs
-from geo.boundaries import Boundaries
-from geo.landings import read_landings
-from geo.lookup import VillageIndex
-from geo.rounds import InputFile, run_round
-from geo.service_points import read_points
-from geo.store import RoundInfo, Store
+from geo import settings
+from geo.areas.boundaries import Boundaries
+from geo.areas.lookup import VillageIndex
+from geo.intake import demo
+from geo.reach.boats import read_boat_legs
+from geo.reach.landings import read_landings
+from geo.reach.service_points import read_points
+from geo.realization.rounds import InputFile, run_round
+from geo.store.database import RoundInfo, Store
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,9 @@ def waktu(value: datetime | str) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(WITA)
     return f"{tanggal(value)} {value:%H:%M} WITA"
+
+
+#: The mark every screen, file and sheet showing demo data carries.
+DEMO_LABEL = "DATA CONTOH"
+DEMO_NOTE = f"{DEMO_LABEL} (sintetis, bukan data nyata)"
+DEMO_BANNER = f"{DEMO_LABEL} — data sintetis untuk demonstrasi, bukan data penerima nyata."

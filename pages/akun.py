@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import auth
+from geo.safety import auth
 from pages.common import flash, md, page_setup
 
 ctx = page_setup("Akun & Audit", icon=":material/admin_panel_settings:", role="admin")

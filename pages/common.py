@@ -13,10 +13,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from geo import auth, boundaries, coverage, export, fmt, maps, settings
+from geo import fmt, settings
 from geo._errors import BoundarySourceError, JangkauError
-from geo.importer import Problem, problems_to_frame
-from geo.store import RoundInfo, Store
+from geo.areas import boundaries
+from geo.intake.importer import Problem, problems_to_frame
+from geo.outputs import maps
+from geo.realization import coverage
+from geo.safety import auth
+from geo.store.database import RoundInfo, Store
 
 #: Indonesian column headings for tables shown on pages.
 LABELS = {
@@ -52,7 +56,7 @@ LABELS = {
     "data_contoh": "Data contoh",
 }
 
-#: Indonesian headings for a table of problems (``geo.importer.problems_to_frame`` columns).
+#: Indonesian headings for a table of problems (``geo.intake.importer.problems_to_frame`` columns).
 PROBLEM_LABELS = {
     "file": "Berkas",
     "row": "Baris",
@@ -291,7 +295,7 @@ def page_setup(title: str, *, icon: str = ":material/map:", role: str = "pengama
         st.markdown(
             '<div data-testid="demo-banner" style="background:#b00020;color:white;'
             'padding:6px 12px;border-radius:4px;font-weight:bold;margin-bottom:8px">'
-            f"{export.DEMO_BANNER}</div>",
+            f"{fmt.DEMO_BANNER}</div>",
             unsafe_allow_html=True,
         )
     st.title(title)

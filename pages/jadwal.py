@@ -7,8 +7,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo import export, fmt, outcomes, routing, schedule
-from geo.lookup import VillageIndex
+from geo import fmt
+from geo.areas.lookup import VillageIndex
+from geo.outputs import export
+from geo.plan import calendar, routing, schedule
+from geo.realization import outcomes
 from pages.common import flash, md, page_setup, problem_table
 
 ctx = page_setup("Jadwal", icon=":material/calendar_month:")
@@ -28,7 +31,7 @@ with tab_cal:
         mulai = c1.date_input("Mulai", value=default_start, format="DD/MM/YYYY")
         every = c2.selectbox("Rekonsiliasi tiap (bulan)", [2, 3], index=0)
         extra = c3.file_uploader("Libur tambahan (CSV/XLSX: tanggal,nama)", type=["csv", "xlsx"])
-        holidays = schedule.indonesian_holidays(range(mulai.year, mulai.year + 2))
+        holidays = calendar.indonesian_holidays(range(mulai.year, mulai.year + 2))
         if extra is not None:
             more, problems = schedule.read_holiday_file(extra.getvalue(), extra.name)
             holidays = {**holidays, **more}
@@ -160,7 +163,7 @@ with tab_cal:
             )
         d3.download_button(
             "Jadwal (XLSX)",
-            lambda: schedule.xlsx_bytes(sched),
+            lambda: export.schedule_xlsx_bytes(sched),
             file_name=f"jadwal_rencana_{plan_id}.xlsx",
             on_click="ignore",
         )

@@ -7,13 +7,17 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import access, coverage, export, fmt, importer, maps, network, settings
+from geo import fmt, settings
 from geo._errors import JangkauError
-from geo.boats import COLUMNS as BOAT_COLUMNS
-from geo.boats import validate_table as validate_legs
-from geo.landings import validate_table as validate_landings
-from geo.lookup import VillageIndex
-from geo.service_points import validate_table
+from geo.areas.lookup import VillageIndex
+from geo.intake import importer
+from geo.outputs import export, maps
+from geo.reach import access, network
+from geo.reach.boats import COLUMNS as BOAT_COLUMNS
+from geo.reach.boats import validate_table as validate_legs
+from geo.reach.landings import validate_table as validate_landings
+from geo.reach.service_points import validate_table
+from geo.realization import coverage
 from pages.common import (
     LABELS,
     Keys,
@@ -530,7 +534,7 @@ with tabs[5]:
         if st.button("Cari titik BRI di OpenStreetMap", key="osm_fetch"):
             import geopandas as gpd
 
-            from geo import osm
+            from geo.reach import osm
 
             st.session_state.pop("osm_found", None)
             try:

@@ -5,7 +5,10 @@ import functools
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import access, coverage, export, fmt, maps, outcomes
+from geo import fmt
+from geo.outputs import export, maps
+from geo.reach import access
+from geo.realization import coverage, outcomes
 from pages.common import (
     LABELS,
     Keys,

@@ -5,8 +5,12 @@ from datetime import date
 
 import streamlit as st
 
-from geo import export, fmt, importer, privacy, rounds
+from geo import fmt
 from geo._errors import JangkauError
+from geo.intake import importer
+from geo.outputs import export
+from geo.realization import rounds
+from geo.safety import privacy
 from pages.common import LABELS, Keys, flash, md, page_setup, problem_table, select_round
 
 ctx = page_setup("Data & Rekonsiliasi", icon=":material/sync_alt:", role="perencana")

@@ -3,7 +3,8 @@
 import altair as alt
 import streamlit as st
 
-from geo import coverage, fmt
+from geo import fmt
+from geo.realization import coverage
 from pages.common import LABELS, page_setup, program_choice, round_villages, source_caption
 
 ctx = page_setup("Ringkasan", icon=":material/dashboard:")

@@ -6,8 +6,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import access, coverage, fmt, maps, routing, sheets
+from geo import fmt
 from geo._errors import JangkauError
+from geo.outputs import maps
+from geo.plan import calendar, routing, sheets
+from geo.reach import access
+from geo.realization import coverage
 from pages.common import Keys, flash, map_layers, md, page_setup, round_villages, service_points
 
 ctx = page_setup("Rute Kunjungan", icon=":material/directions_car:")
@@ -90,7 +94,7 @@ st.caption("Depot: " + md(", ".join(f"{k} = {v}" for k, v in depot_names.items()
 d1, d2, d3 = st.columns(3)
 mulai = d1.date_input(
     "Mulai",
-    value=routing.working_days(date.today() + timedelta(days=7), 1)[0],
+    value=calendar.working_days(date.today() + timedelta(days=7), 1)[0],
     format="DD/MM/YYYY",
     help="Hari kerja pertama; akhir pekan dan hari libur dilewati. Perjalanan yang menginap "
     "dimulai pada hari yang membuatnya tidak terpotong akhir pekan atau libur.",
@@ -145,7 +149,7 @@ def solve() -> None:
                 depots,
                 counts,
                 teams=build_teams(),
-                mulai=routing.working_days(mulai, 1)[0],
+                mulai=calendar.working_days(mulai, 1)[0],
                 pilihan=pilihan if pilihan is not None else _top(top_n),
                 wajib=tuple(wajib),
                 kecuali=tuple(kecuali),

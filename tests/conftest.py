@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from geo import boundaries, settings
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_BOUNDARIES = ROOT.parent / "shared" / "boundaries"
+from geo import settings
+from geo.areas import boundaries
+from tests.paths import SHARED_BOUNDARIES
 
 
 @pytest.fixture(scope="session")

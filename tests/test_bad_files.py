@@ -30,24 +30,17 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from geo import (
-    access,
-    boats,
-    coverage,
-    export,
-    importer,
-    limits,
-    maps,
-    network,
-    outcomes,
-    schedule,
-    settings,
-)
+from geo import settings
 from geo._errors import InputFileError, JangkauError
-from geo.lookup import VillageIndex
-from geo.rounds import InputFile, run_round
-from geo.service_points import read_points
-from geo.store import Store
+from geo.areas.lookup import VillageIndex
+from geo.intake import importer, limits
+from geo.outputs import export, maps
+from geo.plan import schedule
+from geo.reach import access, boats, network
+from geo.reach.service_points import read_points
+from geo.realization import coverage, outcomes
+from geo.realization.rounds import InputFile, run_round
+from geo.store.database import Store
 
 NIK = "6402011203810001"
 NIK_RUN = re.compile(r"\d{16}")

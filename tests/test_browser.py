@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from tests.paths import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = ""  # set by the app_url fixture

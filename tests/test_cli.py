@@ -163,7 +163,7 @@ def test_reconcile_with_mapping_and_round(tmp_path, capsys):
 def test_reconcile_messy_files_lists_every_problem_row(tmp_path, capsys):
     import pandas as pd
 
-    from .conftest import ROOT
+    from tests.paths import ROOT
 
     messy = ROOT / "tests" / "data" / "messy"
     out = tmp_path / "out"
@@ -220,8 +220,8 @@ NEAREST_HEADER = (
 def test_nearest_contract_matches_the_library(tmp_path, capsys, bounds):
     import pandas as pd
 
-    from geo import access, network
-    from geo.store import Store
+    from geo.reach import access, network
+    from geo.store.database import Store
 
     assert cli.main(["load-demo"]) == 0
     capsys.readouterr()

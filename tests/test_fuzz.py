@@ -26,11 +26,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from geo import boats, importer, outcomes, schedule
 from geo._errors import JangkauError
-from geo.importer import FIELDS_REALISASI, FIELDS_ROSTER, ImportResult
-from geo.lookup import VillageIndex
-from geo.service_points import read_points
+from geo.areas.lookup import VillageIndex
+from geo.intake import importer
+from geo.intake.importer import FIELDS_REALISASI, FIELDS_ROSTER, ImportResult
+from geo.plan import schedule
+from geo.reach import boats
+from geo.reach.service_points import read_points
+from geo.realization import outcomes
 
 NIK_RUN = re.compile(r"\d{16}")
 FUZZ = settings(

@@ -6,12 +6,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from geo import boundaries, settings
+from geo import settings
+from geo.areas import boundaries
 from geo.datasets import load_demo
-from geo.store import Store
+from geo.store.database import Store
 from pages.common import Keys
-
-from .conftest import ROOT
+from tests.paths import ROOT
 
 PAGES = [
     "pages/ringkasan.py",
@@ -128,7 +128,7 @@ def test_app_navigation_runs_default_page(with_demo):
 def test_schedule_page_with_a_saved_plan(with_demo, bounds):
     from datetime import date
 
-    from geo import routing
+    from geo.plan import routing
 
     store = Store()
     plan = routing.plan_routes(
@@ -174,7 +174,7 @@ def test_no_page_shows_data_before_sign_in(with_demo, page):
 
 
 def test_sign_in_with_a_local_account(with_demo):
-    from geo import auth
+    from geo.safety import auth
 
     auth.add_account("perencana1", "sandi-rahasia-1", "perencana", nama="Perencana Satu")
     at = AppTest.from_file(str(ROOT / "pages/ringkasan.py"), default_timeout=120).run()
@@ -237,7 +237,7 @@ def test_ranking_downloads_hold_the_village_ranking(with_demo, deferred_download
     import pandas as pd
     from openpyxl import load_workbook
 
-    from geo import access
+    from geo.reach import access
 
     at = app("pages/jarak_layanan.py", role="perencana").run()
     assert not at.exception, at.exception
@@ -305,7 +305,7 @@ def test_a_save_keeps_the_tab(with_demo):
 
 
 def test_problem_table_has_indonesian_headings():
-    from geo.importer import Problem
+    from geo.intake.importer import Problem
     from pages.common import problem_table
 
     table = problem_table([Problem("tabel dermaga", 4, "nama", "Anggana", "nama kosong.")])

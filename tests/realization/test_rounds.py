@@ -1,0 +1,158 @@
+"""Rounds: import + reconcile + save, no doubles, reload after restart, comparison."""
+
+import pandas as pd
+import pytest
+
+from geo._errors import InputFileError
+from geo.intake import demo
+from geo.realization.rounds import InputFile, compare, rounds_table, run_round, village_result
+from geo.store.database import Store
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory, bounds):
+    folder = tmp_path_factory.mktemp("demo-files")
+    return demo.write(demo.generate(bounds.villages, seed=11), folder)
+
+
+def _inputs(files):
+    return (
+        InputFile(files.roster.name, files.roster.read_bytes()),
+        InputFile(files.realisasi.name, files.realisasi.read_bytes()),
+    )
+
+
+def test_round_saved_once_and_reloaded_after_restart(bounds, demo_files):
+    roster, realisasi = _inputs(demo_files)
+    store = Store()
+    info, result = run_round(
+        store, roster=roster, realisasi=realisasi, villages=bounds.villages, label="Tahap 1"
+    )
+    assert info.created and info.is_demo and info.label == "Tahap 1"
+    assert {s["peran"] for s in info.sources} == {"roster", "realisasi"}
+    assert all(len(s["sha256"]) == 64 for s in info.sources)
+    again, _ = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
+    assert not again.created and again.id == info.id
+    store.dispose()
+
+    reopened = Store()
+    assert [r.id for r in reopened.rounds()] == [info.id]
+    saved = reopened.round_villages(info.id)
+    expected = result.villages[saved.columns].sort_values(["kode_desa", "program"])
+    pd.testing.assert_frame_equal(
+        saved.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False
+    )
+    assert len(reopened.round_problems(info.id)) == len(result.problems)
+    assert len(reopened.round_kpm(info.id)) == len(result.kpm)
+
+
+def test_other_mapping_is_another_round(bounds, demo_files):
+    roster, realisasi = _inputs(demo_files)
+    store = Store()
+    first, _ = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
+    other, _ = run_round(
+        store,
+        roster=roster,
+        realisasi=realisasi,
+        villages=bounds.villages,
+        mapping_roster={"alamat": ""},
+    )
+    assert other.created and other.id != first.id
+
+
+def test_unusable_file_saves_nothing(bounds, demo_files):
+    _, realisasi = _inputs(demo_files)
+    store = Store()
+    with pytest.raises(InputFileError):
+        run_round(
+            store,
+            roster=InputFile("kosong.csv", b"A;B\n1;2\n"),
+            realisasi=realisasi,
+            villages=bounds.villages,
+        )
+    assert store.rounds() == []
+
+
+def _counts(rows):
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "kode_desa",
+            "program",
+            "kpm",
+            "terealisasi",
+            "belum_transaksi",
+            "tidak_transaksi",
+            "tanpa_data_bri",
+        ],
+    )
+
+
+def test_compare_rounds(bounds):
+    before = _counts(
+        [
+            ("64.02.04.2004", "BPNT", 100, 40, 60, 0, 0),
+            ("64.02.06.1003", "PKH", 50, 45, 5, 0, 0),
+            ("64.02.12.2001", "PKH", 10, 5, 5, 0, 0),
+            ("64.02.01.2001", "PKH", 20, 10, 10, 0, 0),
+        ]
+    )
+    after = _counts(
+        [
+            ("64.02.04.2004", "BPNT", 100, 70, 30, 0, 0),
+            ("64.02.06.1003", "PKH", 50, 40, 10, 0, 0),
+            ("64.02.12.2001", "PKH", 10, 5, 5, 0, 0),
+            ("64.02.02.2001", "BPNT", 8, 8, 0, 0, 0),
+        ]
+    )
+    diff = compare(before, after, bounds.villages).set_index("kode_desa")
+    assert diff.loc["64.02.04.2004", "perubahan"] == "membaik"
+    assert diff.loc["64.02.04.2004", "selisih_pp"] == 30.0
+    assert diff.loc["64.02.04.2004", "desa"] == "Kutai Lama"
+    assert diff.loc["64.02.06.1003", "perubahan"] == "memburuk"
+    assert diff.loc["64.02.12.2001", "perubahan"] == "tetap"
+    assert diff.loc["64.02.02.2001", "perubahan"] == "baru"
+    assert diff.loc["64.02.01.2001", "perubahan"] == "hilang"
+    ordered = compare(before, after, bounds.villages)
+    assert ordered.loc[0, "kode_desa"] == "64.02.06.1003"  # largest worsening first
+    pkh_only = compare(before, after, bounds.villages, program="PKH")
+    assert "64.02.04.2004" not in set(pkh_only["kode_desa"])
+
+
+def test_rounds_table_and_village_result(bounds, demo_files):
+    roster, realisasi = _inputs(demo_files)
+    store = Store()
+    info, result = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
+    table = rounds_table(store.rounds())
+    row = table.iloc[0]
+    assert row["putaran"] == info.id and row["kpm"] == result.summary()["kpm"]
+    assert row["belum"] == row["kpm"] - row["terealisasi"] and bool(row["data_contoh"])
+    villages = village_result(store.round_villages(info.id), bounds.villages)
+    assert list(villages.columns) == list(result.villages.columns)
+    assert villages["desa"].notna().all()
+
+
+def test_another_sheet_of_the_same_workbook_is_another_round(bounds, demo_files):
+    from geo.realization.rounds import fingerprint
+
+    roster, realisasi = _inputs(demo_files)
+    one = fingerprint(roster, realisasi, sheet_realisasi="Tahap1")
+    two = fingerprint(roster, realisasi, sheet_realisasi="Tahap2")
+    assert one != two
+    assert one == fingerprint(roster, realisasi, sheet_realisasi=" tahap1 ")
+
+
+def test_a_file_saved_by_an_older_import_is_reconciled_again(bounds, demo_files, monkeypatch):
+    # A round saved before the import kept KPM coordinates has the old format in its
+    # fingerprint: the same files make a new round (with coordinates), not the old one again.
+    from geo.realization import rounds
+
+    roster, realisasi = _inputs(demo_files)
+    store = Store()
+    monkeypatch.setattr(rounds, "IMPORT_FORMAT", 1)
+    old, _ = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
+    monkeypatch.setattr(rounds, "IMPORT_FORMAT", 2)
+    new, _ = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
+    again, _ = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
+    assert new.id != old.id and again.id == new.id
+    assert store.round_kpm(new.id)["lat"].notna().any()
