@@ -1,4 +1,4 @@
-"""Gap of the greedy + swap p-median (geo.reach.access) to the exact optimum on small instances.
+"""Gap of the greedy + swap p-median (geo.reach.placement) to the exact optimum on small instances.
 
 Run: ``.venv/bin/python bench/bench_placement.py``. Prints the gap distribution and times.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.reach import access
+from geo.reach import placement
 
 
 def main(instances: int = 300) -> None:
@@ -28,10 +28,10 @@ def main(instances: int = 300) -> None:
         times = rng.uniform(0, 400, (n, c))
         codes = [str(i) for i in range(c)]
         start = time.perf_counter()
-        greedy = access.greedy_placement(weights, current, times, k, codes)
+        greedy = placement.greedy_placement(weights, current, times, k, codes)
         t_greedy += time.perf_counter() - start
         start = time.perf_counter()
-        exact = access.exact_placement(weights, current, times, k, codes)
+        exact = placement.exact_placement(weights, current, times, k, codes)
         t_exact += time.perf_counter() - start
         gaps.append((greedy.cost_after - exact.cost_after) / exact.cost_after)
     gaps = np.array(gaps)

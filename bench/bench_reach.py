@@ -15,7 +15,7 @@ Run: ``.venv/bin/python bench/bench_reach.py``. Synthetic data, fixed seed, no n
     kinder baseline is one scipy Dijkstra per demand node (min over all service points).
 
 (c) Per KPM over the network: 1,000,000 KPM (lon, lat) joined to the same ~100,000-node graph
-    with ``access.nearest_kpm`` (one multi-source pass, path totals for every node, a k-d tree
+    with ``per_kpm.nearest_kpm`` (one multi-source pass, path totals for every node, a k-d tree
     join of each KPM to its nearest road node, masked NIK, the per-village summary), 2,000
     service points, 1,000 villages. Baselines, on a sample of KPM, extrapolated: one scipy
     Dijkstra per (KPM, service point) pair from the KPM's join node, and one per KPM (min over
@@ -43,10 +43,10 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from geo import geometry, settings
-from geo.reach import access
 from geo.reach import nearest as reach
 from geo.reach.graph import TravelGraph
 from geo.reach.network import PlaceNetwork
+from geo.reach.per_kpm import join_kpm, nearest_kpm
 
 SEED = 4
 REPEATS = 3
@@ -333,7 +333,7 @@ def bench_per_kpm(rng: np.random.Generator) -> dict:
             "lon": lon,
         }
     )
-    total_s, result = timed(lambda: access.nearest_kpm(net, villages, points, kpm), repeats=1)
+    total_s, result = timed(lambda: nearest_kpm(net, villages, points, kpm), repeats=1)
 
     # The parts of that call.
     pass_s, (minutes, next_hop, _src) = timed(
@@ -342,7 +342,7 @@ def bench_per_kpm(rng: np.random.Generator) -> dict:
     totals_s, _ = timed(lambda: reach.path_totals(graph, minutes, next_hop), repeats=1)
     project_s, kxy = timed(lambda: geometry.project_lonlat(lon, lat, check=False), repeats=1)
     join_s, (join, metres) = timed(
-        lambda: access.join_kpm(net, villages, kpm["kode_desa"], kxy), repeats=1
+        lambda: join_kpm(net, villages, kpm["kode_desa"], kxy), repeats=1
     )
 
     # Baselines on a sample: Dijkstra from each sampled KPM's join node.

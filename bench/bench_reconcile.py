@@ -45,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo.areas import boundaries
 from geo.areas.lookup import VillageIndex
-from geo.intake.importer import read_realisasi, read_roster
+from geo.intake.realisasi import read_realisasi
+from geo.intake.roster import read_roster
 from geo.realization.reconcile import STATUSES, reconcile
 
 TARGET_S = 30.0

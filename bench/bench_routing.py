@@ -1,21 +1,21 @@
-"""Field-visit routes: PyVRP (as ``geo.plan.routing.solve`` models it) against OR-Tools guided local
+"""Field-visit routes: PyVRP (as ``geo.plan.solve.solve`` models it) against OR-Tools guided local
 search, on one shared instance, at the same time limits in the same run.
 
 Run: ``.venv/bin/python bench/bench_routing.py`` (needs ``ortools``, not a project dependency:
 ``.venv/bin/pip install ortools``). Uses the demo data set, built in a temporary folder.
 
-Instance. The 150 highest-priority villages with unrealized KPM (``geo.reach.access.priority`` on the
-demo round) are the candidates; the 5 BRI branch offices of the demo are the depots. 8 team-days
+Instance. The 150 highest-priority villages with unrealized KPM (``geo.reach.ranking.priority`` on
+the demo round) are the candidates; the 5 BRI branch offices of the demo are the depots. 8 team-days
 are split over 5 teams, one per depot so that every depot starts a trip: the three branches with
 the most unrealized KPM (``routing.default_teams`` order: KC-TGR, KC-SMD, KC-BTG) get 2-day
 teams, KC-BPN and KC-KBR 1-day teams (3 × 2 + 2 × 1 = 8). The PyVRP model is the one
-``routing.solve`` builds: the bench calls ``routing.solve``, captures its ``pyvrp.Model`` and the
-solver parameters it passes (``routing.solver_params``: PyVRP's defaults with its penalty
+``solve.solve`` builds: the bench calls ``solve.solve``, captures its ``pyvrp.Model`` and the
+solver parameters it passes (``solve.solver_params``: PyVRP's defaults with its penalty
 management tuned, see ``settings.ROUTING_PENALTY_UPDATE_EVERY``) at ``Model.solve``, and solves
 that model itself with those parameters, so the plan's calendar post-processing does not blur
 the solver comparison. The same instance is built independently here (integer
-travel minutes of ``routing.leg_matrix``, prize = round(score × ``PRIZE_MINUTES_PER_POINT``),
-``routing.service_minutes``, shift = days × working minutes − (days − 1) ×
+travel minutes of ``legs.leg_matrix``, prize = round(score × ``PRIZE_MINUTES_PER_POINT``),
+``model.service_minutes``, shift = days × working minutes − (days − 1) ×
 ``OVERNIGHT_LOSS_MIN``, villages no team can reach and return from dropped as ``solve`` does),
 checked entry by entry against the captured model, and given to OR-Tools: per-vehicle start/end
 depots, a time dimension (travel + service at the origin) capped at each vehicle's shift,
@@ -60,7 +60,10 @@ from geo import settings
 from geo.areas import boundaries
 from geo.datasets import load_demo
 from geo.plan import routing
-from geo.reach import access
+from geo.plan.legs import leg_matrix, network_with_depots
+from geo.plan.model import Team, service_minutes
+from geo.plan.solve import FORBIDDEN, solve
+from geo.reach import per_village, ranking
 from geo.realization import coverage
 from geo.store.database import Store
 
@@ -124,23 +127,20 @@ def build_demo():
 
 
 def candidates_and_teams(bounds, counts, points, depots, boats):
-    net, depot_nodes = routing.network_with_depots(bounds.villages, points, depots, boats=boats)
-    near = access.nearest(net, bounds.villages, points)
+    net, depot_nodes = network_with_depots(bounds.villages, points, depots, boats=boats)
+    near = per_village.nearest(net, bounds.villages, points)
     cov = coverage.compute(bounds.villages, counts)
-    ranked = access.priority(near, cov.villages)
+    ranked = ranking.priority(near, cov.villages)
     top = ranked[ranked["belum"] > 0].head(N_CANDIDATES)
     candidates = routing.candidates_from(top)
     position = {code: i for i, code in enumerate(bounds.villages["kode"])}
     candidate_nodes = net.village_node[[position[c.kode_desa] for c in candidates]]
-    teams = [
-        routing.Team(nama=f"Tim {i + 1}", depot=d, hari=TEAM_DAYS[d])
-        for i, d in enumerate(DEPOT_IDS)
-    ]
+    teams = [Team(nama=f"Tim {i + 1}", depot=d, hari=TEAM_DAYS[d]) for i, d in enumerate(DEPOT_IDS)]
     return net, depot_nodes, candidates, candidate_nodes, teams
 
 
 def capture_pyvrp_model(net, depots, depot_nodes, candidates, candidate_nodes, teams):
-    """The ``pyvrp.Model`` that ``routing.solve`` builds and the solver parameters it passes,
+    """The ``pyvrp.Model`` that ``solve.solve`` builds and the solver parameters it passes,
     taken at ``Model.solve``."""
     original = pyvrp.Model.solve
 
@@ -149,25 +149,23 @@ def capture_pyvrp_model(net, depots, depot_nodes, candidates, candidate_nodes, t
 
     pyvrp.Model.solve = grab
     try:
-        routing.solve(
-            net, depots, depot_nodes, candidates, candidate_nodes, teams, mulai=date(2025, 1, 6)
-        )
+        solve(net, depots, depot_nodes, candidates, candidate_nodes, teams, mulai=date(2025, 1, 6))
     except _Captured as captured:
         return captured.model, captured.params
     finally:
         pyvrp.Model.solve = original
-    raise RuntimeError("routing.solve did not reach Model.solve")
+    raise RuntimeError("solve.solve did not reach Model.solve")
 
 
 def build_instance(net, depot_nodes, candidates, candidate_nodes, teams) -> Instance:
     """The same instance, built here from the model's ingredients (not from PyVRP's data)."""
     nodes = np.concatenate([np.asarray(depot_nodes), np.asarray(candidate_nodes)])
-    legs = routing.leg_matrix(net, nodes)
+    legs = leg_matrix(net, nodes)
     n_dep = len(DEPOT_IDS)
     day = (settings.WORK_END.hour * 60 + settings.WORK_END.minute) - (
         settings.WORK_START.hour * 60 + settings.WORK_START.minute
     )
-    service = np.array([routing.service_minutes(c.kpm_belum) for c in candidates])
+    service = np.array([service_minutes(c.kpm_belum) for c in candidates])
     trip = [max(1, min(t.hari, settings.MAX_TRIP_DAYS)) for t in teams]
     keep = np.zeros(len(candidates), dtype=bool)
     for team, days in zip(teams, trip, strict=True):
@@ -176,7 +174,7 @@ def build_instance(net, depot_nodes, candidates, candidate_nodes, teams) -> Inst
         keep |= np.isfinite(out) & (out + service <= days * day)
     kept = np.flatnonzero(keep)
     sel = np.concatenate([np.arange(n_dep), n_dep + kept])
-    minutes = np.where(np.isfinite(legs.minutes), np.rint(legs.minutes), routing.FORBIDDEN)
+    minutes = np.where(np.isfinite(legs.minutes), np.rint(legs.minutes), FORBIDDEN)
     minutes = minutes.astype(np.int64)[np.ix_(sel, sel)]
     np.fill_diagonal(minutes, 0)
     prize = np.array(
@@ -236,7 +234,7 @@ def evaluate(inst: Instance, routes: list[list[int]], travel_caps: list[int] | N
         depot = inst.vehicle_depot[v]
         path = [depot, *stops, depot]
         legs = [int(inst.minutes[a, b]) for a, b in itertools.pairwise(path)]
-        if any(leg >= routing.FORBIDDEN for leg in legs):
+        if any(leg >= FORBIDDEN for leg in legs):
             problems.append(f"vehicle {v}: forbidden leg")
         duration = sum(legs) + int(inst.service[stops].sum()) if stops else 0
         if duration > inst.shift[v]:
@@ -451,7 +449,7 @@ def main() -> None:
             "pyvrp_model_matches_instance": check,
         },
         "solvers": {
-            "pyvrp": f"{version('pyvrp')} (routing.solve model, seeds {list(SEEDS)}, MaxRuntime)",
+            "pyvrp": f"{version('pyvrp')} (solve.solve model, seeds {list(SEEDS)}, MaxRuntime)",
             "pyvrp_params": {
                 "penalty": vars(params.penalty),
                 "ils": {k: v for k, v in vars(params.ils).items() if k != "callbacks"},

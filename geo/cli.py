@@ -125,7 +125,7 @@ def _village_counts(path_text: str, bounds):
 
     Returns the counts and whether the file is demo data.
     """
-    from geo.intake.importer import has_demo_marker, read_table
+    from geo.intake.tables import has_demo_marker, read_table
     from geo.realization import coverage
 
     path = Path(path_text)
@@ -196,7 +196,9 @@ def _mapping(pairs: list[str] | None, option: str) -> dict[str, str] | None:
 def cmd_reconcile(args: argparse.Namespace) -> int:
     from geo.areas import boundaries
     from geo.areas.lookup import VillageIndex
-    from geo.intake.importer import problems_to_frame, read_realisasi, read_roster
+    from geo.intake.problems import problems_to_frame
+    from geo.intake.realisasi import read_realisasi
+    from geo.intake.roster import read_roster
     from geo.outputs import export
     from geo.realization.reconcile import reconcile
     from geo.realization.rounds import InputFile, run_round
@@ -254,7 +256,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 def cmd_nearest(args: argparse.Namespace) -> int:
     from geo.areas import boundaries
     from geo.outputs import export
-    from geo.reach import access, network
+    from geo.reach import network, per_village
+    from geo.reach.per_kpm import KPM_COLUMNS, nearest_kpm
     from geo.reach.service_points import JENIS
 
     if args.roster and not args.per_kpm:
@@ -278,10 +281,10 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     net = network.load_network(
         bounds.villages, points.active(), jaringan=args.jaringan, boats=boats
     )
-    table = access.nearest(net, bounds.villages, points.active(), jenis=jenis)
+    table = per_village.nearest(net, bounds.villages, points.active(), jenis=jenis)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    frame = table[access.NEAREST_COLUMNS]
+    frame = table[per_village.NEAREST_COLUMNS]
 
     out.write_bytes(export.csv_bytes(frame, demo=points.is_demo, sep=",", bom=False, decimal="."))
     unreachable = table.loc[~table["terjangkau"], "kode_desa"].tolist()
@@ -293,12 +296,12 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     }
     if args.per_kpm:
         kpm, kpm_demo = _located_kpm(args.roster, bounds)
-        reach = access.nearest_kpm(net, bounds.villages, points.active(), kpm, jenis=jenis)
+        reach = nearest_kpm(net, bounds.villages, points.active(), kpm, jenis=jenis)
         per_kpm = Path(args.per_kpm)
         per_kpm.parent.mkdir(parents=True, exist_ok=True)
         per_kpm.write_bytes(
             export.csv_bytes(
-                reach.table[access.KPM_COLUMNS],
+                reach.table[KPM_COLUMNS],
                 demo=points.is_demo or kpm_demo,
                 sep=",",
                 bom=False,
@@ -318,7 +321,8 @@ def _located_kpm(roster: str | None, bounds):
     whether it is demo data.
     """
     from geo.areas.lookup import VillageIndex
-    from geo.intake.importer import FIELDS_ROSTER, read_roster
+    from geo.intake.headers import FIELDS_ROSTER
+    from geo.intake.roster import read_roster
     from geo.realization.reconcile import location_problems
 
     if roster:
@@ -410,7 +414,7 @@ def cmd_jadwal(args: argparse.Namespace) -> int:
 
     from geo.outputs import export
     from geo.plan import calendar, schedule
-    from geo.plan.routing import RoutePlan
+    from geo.plan.model import RoutePlan
 
     rute = Path(args.rute)
     raw = _read(rute)

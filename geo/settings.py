@@ -80,7 +80,7 @@ def database_url() -> str:
 #: Leaflet files installed by ``make`` (from the npm registry) so maps draw offline.
 VENDOR_DIR: Path = _env_path("JANGKAU_VENDOR_DIR", ROOT / "static" / "vendor")
 
-# -- travel network (geo.reach.network, geo.reach.access) --------------------------------------------------
+# -- travel network and access (geo.reach: network, per_village, per_kpm, ranking, placement) ------
 
 #: Road network source (``JANGKAU_JARINGAN``): a local ``.osm``/``.pbf`` file, ``overpass`` to
 #: download the Kukar network when online, or empty for straight-line estimates only.
@@ -122,7 +122,7 @@ LOW_REALIZATION_PERCENT: float = 70.0
 #: Cost of an unreachable village in the placement model (minutes): a full day.
 UNREACHABLE_MINUTES: float = 24 * 60.0
 
-# -- field-visit routes (geo.plan.routing) ----------------------------------------------------------
+# -- field-visit routes (geo.plan: routing, model, solve, timeline) --------------------------------
 
 #: Working hours of a field day (local time, WITA).
 WORK_START: time = time(8, 0)
@@ -148,7 +148,7 @@ HOME_NIGHT_MAX_MIN: int = 60
 ROUTING_MAX_ITERATIONS: int = int(os.environ.get("JANGKAU_ITERASI_RUTE", "6000"))
 #: A priority point is worth this many minutes of travel to the solver.
 PRIZE_MINUTES_PER_POINT: float = 10.0
-#: PyVRP penalty management (``routing.solver_params``). Trips are bound by working time, mostly
+#: PyVRP penalty management (``solve.solver_params``). Trips are bound by working time, mostly
 #: spent in villages, so moving a village from one team to another passes through a trip that is
 #: a little too long. PyVRP's defaults start that penalty at 50,000 per minute over and adjust it
 #: every 500 iterations, which in a short search (2 s: about 7,000 iterations) never lets it
@@ -157,7 +157,7 @@ PRIZE_MINUTES_PER_POINT: float = 10.0
 ROUTING_PENALTY_UPDATE_EVERY: int = 50
 ROUTING_MAX_PENALTY: float = 1000.0
 
-# -- accounts (geo.safety.auth) -------------------------------------------------------------------------
+# -- accounts (geo.safety.auth) --------------------------------------------------------------------
 
 #: Accounts file (``JANGKAU_AKUN``); default ``DATA_DIR/akun.json`` (outside git).
 ACCOUNTS_FILE: Path | None = (
@@ -166,7 +166,7 @@ ACCOUNTS_FILE: Path | None = (
 #: A signed-in session ends after this many minutes without use (``JANGKAU_SESI_MENIT``).
 SESSION_TIMEOUT_MIN: float = _env_float("JANGKAU_SESI_MENIT", 60.0)
 
-# -- upload limits (geo.intake.limits) ------------------------------------------------------------------
+# -- upload limits (geo.intake.limits) -------------------------------------------------------------
 
 #: Largest file accepted for import, in MB (``JANGKAU_MAKS_UNGGAH_MB``).
 MAX_UPLOAD_MB: float = _env_float("JANGKAU_MAKS_UNGGAH_MB", 50.0)

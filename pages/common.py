@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from geo import fmt, settings
+from geo import fmt
 from geo._errors import BoundarySourceError, JangkauError
 from geo.areas import boundaries
-from geo.intake.importer import Problem, problems_to_frame
+from geo.intake.problems import Problem, problems_to_frame
 from geo.outputs import maps
 from geo.realization import coverage
 from geo.safety import auth
@@ -56,7 +56,7 @@ LABELS = {
     "data_contoh": "Data contoh",
 }
 
-#: Indonesian headings for a table of problems (``geo.intake.importer.problems_to_frame`` columns).
+#: Indonesian headings for a table of problems (``geo.intake.problems.problems_to_frame``).
 PROBLEM_LABELS = {
     "file": "Berkas",
     "row": "Baris",
@@ -153,7 +153,7 @@ def signed_in() -> auth.Account | None:
     """The signed-in account, or ``None`` (also after ``settings.SESSION_TIMEOUT_MIN`` idle)."""
     data = st.session_state.get(Keys.USER)
     last = st.session_state.get(Keys.LAST_ACTIVE, 0.0)
-    if data and time.time() - last > settings.SESSION_TIMEOUT_MIN * 60:
+    if data and auth.session_expired(last, time.time()):
         st.session_state.pop(Keys.USER, None)
         st.session_state[Keys.FLASH] = (
             "info",

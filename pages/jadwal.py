@@ -10,7 +10,8 @@ import streamlit as st
 from geo import fmt
 from geo.areas.lookup import VillageIndex
 from geo.outputs import export
-from geo.plan import calendar, routing, schedule
+from geo.plan import calendar, schedule, tables
+from geo.plan.model import RoutePlan
 from geo.realization import outcomes
 from pages.common import flash, md, page_setup, problem_table
 
@@ -23,9 +24,9 @@ with tab_cal:
     if plans.empty:
         st.info("Belum ada rencana rute tersimpan. Susun dan simpan rencana di Rute Kunjungan.")
     else:
-        labels = {int(r.id): f"#{r.id} · {r.nama}" for r in plans.itertuples()}
+        labels = tables.plan_labels(plans)
         plan_id = st.selectbox("Rencana rute", list(labels), format_func=labels.get)
-        plan = routing.RoutePlan.from_json(store.plan(plan_id))
+        plan = RoutePlan.from_json(store.plan(plan_id))
         c1, c2, c3 = st.columns(3)
         default_start = date.fromisoformat(plan.params.get("mulai", date.today().isoformat()))
         mulai = c1.date_input("Mulai", value=default_start, format="DD/MM/YYYY")
@@ -106,12 +107,8 @@ with tab_cal:
         summary = sched.summary()
         m = st.columns(4)
         m[0].metric("Hari-tim", fmt.number(summary["hari_tim"]))
-        short = {
-            k: date.fromisoformat(v).strftime("%d/%m/%Y") if v else "-"
-            for k, v in (("mulai", summary["mulai"]), ("selesai", summary["selesai"]))
-        }
-        m[1].metric("Mulai", short["mulai"])
-        m[2].metric("Selesai", short["selesai"])
+        m[1].metric("Mulai", tables.short_date(summary["mulai"]))
+        m[2].metric("Selesai", tables.short_date(summary["selesai"]))
         m[3].metric("Konflik", fmt.number(summary["konflik"]))
         for conflict in sched.conflicts:
             st.warning(md(f"{fmt.tanggal(conflict.tanggal)} · {conflict.tim}: {conflict.pesan}"))
@@ -121,29 +118,7 @@ with tab_cal:
                 + md(", ".join(fmt.tanggal(d) for d in summary["libur_dilewati"]))
             )
         st.caption("Rekonsiliasi berikutnya: " + ", ".join(fmt.tanggal(d) for d in cadence[:4]))
-        shown = sched.days.assign(
-            tanggal=sched.days["tanggal"].map(fmt.tanggal),
-            desa=sched.days["desa"].map(", ".join),
-            anggota=sched.days["anggota"].map(", ".join),
-            depot=[
-                {r.depot: r.depot_nama for r in plan.routes}.get(d, d) for d in sched.days["depot"]
-            ],
-        )[["tim", "tanggal", "hari_ke", "depot", "desa", "menginap", "anggota"]]
-        st.dataframe(
-            shown.rename(
-                columns={
-                    "tim": "Tim",
-                    "tanggal": "Tanggal",
-                    "hari_ke": "Hari ke-",
-                    "depot": "Depot",
-                    "desa": "Desa",
-                    "menginap": "Menginap di",
-                    "anggota": "Anggota",
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(tables.schedule_table(sched, plan), hide_index=True, width="stretch")
         d1, d2, d3, d4 = st.columns(4)
         d1.download_button(
             "Kalender semua tim (.ics)",
@@ -184,19 +159,12 @@ def outcomes_tab() -> None:
     index = VillageIndex(ctx.bounds.villages)
     plans = store.plans()
     if not plans.empty:
-        labels = {int(r.id): f"#{r.id} · {r.nama}" for r in plans.itertuples()}
+        labels = tables.plan_labels(plans)
         chosen = st.selectbox(
             "Templat untuk rencana", list(labels), format_func=labels.get, key="outcome_plan"
         )
-        saved_plan = routing.RoutePlan.from_json(store.plan(chosen))
-        stops = pd.DataFrame(
-            [
-                {"kode_desa": s.kode_desa, "desa": s.desa, "tanggal": s.tiba.date().isoformat()}
-                for r in saved_plan.routes
-                for s in r.stops
-            ],
-            columns=["kode_desa", "desa", "tanggal"],
-        )
+        saved_plan = RoutePlan.from_json(store.plan(chosen))
+        stops = tables.plan_stops(saved_plan)
         st.download_button(
             "Templat hasil kunjungan (XLSX)",
             lambda: export.xlsx_bytes(
@@ -235,30 +203,11 @@ def outcomes_tab() -> None:
         n = st.columns(6)
         counts = {
             name: n[i].number_input(label, min_value=0, step=1, value=0)
-            for i, (name, label) in enumerate(
-                [
-                    ("kpm_ditemui", "KPM ditemui"),
-                    ("kpm_dilayani", "KPM dilayani"),
-                    ("kartu_hilang", "Kartu hilang"),
-                    ("kartu_blokir", "Kartu blokir"),
-                    ("pindah", "Pindah"),
-                    ("meninggal", "Meninggal"),
-                ]
-            )
+            for i, (name, label) in enumerate(tables.OUTCOME_COUNTS)
         }
         lainnya = st.text_input("Masalah lain")
         if st.form_submit_button("Simpan hasil"):
-            row = pd.DataFrame(
-                [
-                    {
-                        "kode_desa": kode,
-                        "tanggal": tanggal.isoformat(),
-                        "dikunjungi": "ya" if visited else "tidak",
-                        **{k: str(v) for k, v in counts.items()},
-                        "lainnya": lainnya,
-                    }
-                ]
-            )
+            row = tables.outcome_row(kode, tanggal, visited, counts, lainnya)
             result = outcomes.validate(row, filename="formulir", index=index)
             if result.problems:
                 st.error(md(result.problems[0].reason))

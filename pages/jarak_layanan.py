@@ -10,13 +10,22 @@ from streamlit_folium import st_folium
 from geo import fmt, settings
 from geo._errors import JangkauError
 from geo.areas.lookup import VillageIndex
-from geo.intake import importer
+from geo.intake.headers import FIELDS_ROSTER
 from geo.outputs import export, maps
-from geo.reach import access, network
+from geo.reach import network, per_kpm, per_village, placement, ranking
 from geo.reach.boats import COLUMNS as BOAT_COLUMNS
+from geo.reach.boats import unresolved_names
 from geo.reach.boats import validate_table as validate_legs
+from geo.reach.capacity import capacity
 from geo.reach.landings import validate_table as validate_landings
-from geo.reach.service_points import validate_table
+from geo.reach.service_points import (
+    JENIS_LABELS,
+    add_points,
+    jenis_filter,
+    mark_known,
+    of_kind,
+    validate_table,
+)
 from geo.realization import coverage
 from pages.common import (
     LABELS,
@@ -95,7 +104,7 @@ LABELS_REACH = {
     "persen_terealisasi": "% terealisasi",
 }
 #: Codes shown to people as labels, on the page and in its downloads.
-READABLE = {"layanan_jenis": access.JENIS_LABELS, "jenis": access.JENIS_LABELS, "status": LABELS}
+READABLE = {"layanan_jenis": JENIS_LABELS, "jenis": JENIS_LABELS, "status": LABELS}
 
 CHOICES = {"semua": "Semua", "e-warong": "e-Warong", "bri": "BRI (agen/kantor)"}
 
@@ -126,7 +135,7 @@ c2.caption(
         "Kartanegara, atau dengan overpass untuk mengunduhnya (perlu internet)."
     ),
 )
-near = access.nearest(net, ctx.bounds.villages, points, jenis=access.jenis_filter(choice))
+near = per_village.nearest(net, ctx.bounds.villages, points, jenis=jenis_filter(choice))
 counts = round_villages(ctx.round.id if ctx.round else None)
 cov = coverage.compute(ctx.bounds.villages, counts)
 
@@ -138,8 +147,8 @@ with st.expander("Bobot skor prioritas", expanded=False):
         "waktu": w2.slider("Waktu tempuh", 0.0, 1.0, base["waktu"], 0.05),
         "perahu": w3.slider("Perlu perahu", 0.0, 1.0, base["perahu"], 0.05),
     }
-st.caption(md(access.priority_formula(weights)))
-ranked = access.priority(near, cov.villages, weights=weights)
+st.caption(md(ranking.priority_formula(weights)))
+ranked = ranking.priority(near, cov.villages, weights=weights)
 
 tabs = st.tabs(
     [
@@ -160,7 +169,7 @@ tabs = st.tabs(
 with tabs[0]:
     vendor_warning()
     villages_layer, kecamatan_layer = map_layers()
-    shown_points = points[points["jenis"].isin(access.jenis_filter(choice))]
+    shown_points = of_kind(points, jenis_filter(choice))
     st_folium(
         maps.travel_time_map(
             villages_layer,
@@ -175,38 +184,19 @@ with tabs[0]:
         use_container_width=True,
         returned_objects=[],
     )
-    unreachable = near[~near["terjangkau"]]
-    if len(unreachable):
+    unreachable = per_village.unreachable(near)
+    if unreachable:
         st.warning(
             f"{fmt.number(len(unreachable))} desa tidak terjangkau dari titik layanan mana pun: "
-            + md(", ".join(unreachable["desa"]))
+            + md(", ".join(unreachable))
         )
 
 with tabs[1]:
-    ranking_columns = [
-        "peringkat",
-        "kode_desa",
-        "desa",
-        "kecamatan",
-        "skor",
-        "belum",
-        "kpm",
-        "persen_terealisasi",
-        "waktu_menit",
-        "jarak_tempuh_km",
-        "jarak_lurus_km",
-        "layanan_nama",
-        "layanan_jenis",
-        "sumber",
-        "moda",
-        "akses",
-    ]
-    ranking = export.readable(
-        ranked[ranking_columns].assign(akses=ranked["akses"].map(access.ACCESS_CLASSES)),
-        codes=READABLE,
-    )
+    ranking_shown = export.readable(ranking.ranking_table(ranked), codes=READABLE)
     st.dataframe(
-        ranking.rename(columns=LABELS_REACH).style.format(thousands=".", decimal=",", precision=1),
+        ranking_shown.rename(columns=LABELS_REACH).style.format(
+            thousands=".", decimal=",", precision=1
+        ),
         hide_index=True,
         width="stretch",
         height=520,
@@ -216,7 +206,7 @@ with tabs[1]:
     d1, d2, d3 = st.columns(3)
     d1.download_button(
         "Peringkat (CSV)",
-        functools.partial(export.csv_bytes, ranking, demo=ctx.is_demo),
+        functools.partial(export.csv_bytes, ranking_shown, demo=ctx.is_demo),
         file_name="jangkau_jarak_layanan.csv",
         on_click="ignore",
     )
@@ -224,16 +214,14 @@ with tabs[1]:
         "Peringkat (XLSX)",
         functools.partial(
             export.xlsx_bytes,
-            {"Peringkat": ranking},
+            {"Peringkat": ranking_shown},
             demo=ctx.is_demo,
             title="Jarak layanan dan prioritas",
         ),
         file_name="jangkau_jarak_layanan.xlsx",
         on_click="ignore",
     )
-    ranking_layer = ctx.bounds.villages[["kode", "geometry"]].merge(
-        ranking, left_on="kode", right_on="kode_desa"
-    )
+    ranking_layer = export.village_layer(ctx.bounds.villages, ranking_shown)
     d3.download_button(
         "Peringkat (GeoPackage)",
         functools.partial(
@@ -249,19 +237,17 @@ with tabs[2]:
         f"rendah = kurang dari {fmt.number(settings.LOW_REALIZATION_PERCENT)}% KPM terealisasi. "
         "Desa dekat dengan realisasi rendah perlu diperiksa kartunya dan datanya, bukan jaraknya."
     )
-    counts_by_class = ranked["akses"].value_counts()
-    cols = st.columns(len(access.ACCESS_CLASSES))
-    for col, (key, label) in zip(cols, access.ACCESS_CLASSES.items(), strict=True):
-        col.metric(label, fmt.number(int(counts_by_class.get(key, 0))))
+    counts_by_class = ranking.class_counts(ranked)
+    cols = st.columns(len(ranking.ACCESS_CLASSES))
+    for col, (key, label) in zip(cols, ranking.ACCESS_CLASSES.items(), strict=True):
+        col.metric(label, fmt.number(counts_by_class[key]))
     pick = st.selectbox(
         "Tampilkan",
-        list(access.ACCESS_CLASSES),
-        format_func=access.ACCESS_CLASSES.get,
+        list(ranking.ACCESS_CLASSES),
+        format_func=ranking.ACCESS_CLASSES.get,
         placeholder="Pilih kelompok desa…",
     )
-    part = ranked[ranked["akses"] == pick][
-        ["desa", "kecamatan", "kpm", "belum", "persen_terealisasi", "waktu_menit", "sumber"]
-    ]
+    part = ranking.in_class(ranked, pick)
     st.dataframe(
         part.rename(columns=LABELS_REACH).style.format(thousands=".", decimal=",", precision=1),
         hide_index=True,
@@ -269,9 +255,9 @@ with tabs[2]:
     )
 
 with tabs[3]:
-    near_ew = access.nearest(net, ctx.bounds.villages, points, jenis=("e-warong",))
+    near_ew = per_village.nearest(net, ctx.bounds.villages, points, jenis=("e-warong",))
     bpnt = coverage.compute(ctx.bounds.villages, counts, program="BPNT").villages
-    load = access.capacity(near_ew, bpnt.set_index("kode")["kpm"], points)
+    load = capacity(near_ew, bpnt.set_index("kode")["kpm"], points)
     over = int(load["kelebihan"].sum())
     st.caption(
         f"Setiap desa dilayani e-warong terdekat menurut waktu tempuh; KPM BPNT dibandingkan "
@@ -296,10 +282,10 @@ with tabs[3]:
 
 with tabs[4]:
     k = st.slider("Jumlah titik baru", 1, 15, 5)
-    placement, proposal = access.recommend(
+    chosen, proposal = placement.recommend(
         net, ctx.bounds.villages, near, cov.villages.set_index("kode")["belum"], k=k
     )
-    summary = placement.summary()
+    summary = chosen.summary()
     st.caption(
         "Metode: p-median serakah (greedy) atas waktu tempuh, dibobot KPM belum terealisasi; "
         "selisihnya terhadap solusi eksak diukur pada contoh kecil di tes."
@@ -330,9 +316,9 @@ def kpm_homes(round_id: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Menghitung jarak setiap KPM…", max_entries=8)
-def kpm_reach(_net, _points, round_id: int, jenis: tuple, key: tuple) -> access.KpmNearest:
+def kpm_reach(_net, _points, round_id: int, jenis: tuple, key: tuple) -> per_kpm.KpmNearest:
     # key: (points version, boats version, network setting) identifies the network.
-    return access.nearest_kpm(_net, ctx.bounds.villages, _points, kpm_homes(round_id), jenis=jenis)
+    return per_kpm.nearest_kpm(_net, ctx.bounds.villages, _points, kpm_homes(round_id), jenis=jenis)
 
 
 LABELS_KPM = {
@@ -350,8 +336,8 @@ LABELS_KPM = {
 with tabs[7]:
     homes = kpm_homes(ctx.round.id) if ctx.round else None
     if homes is None or not homes["lat"].notna().any():
-        lat_names = ", ".join(importer.FIELDS_ROSTER["lat"].synonyms)
-        lon_names = ", ".join(importer.FIELDS_ROSTER["lon"].synonyms)
+        lat_names = ", ".join(FIELDS_ROSTER["lat"].synonyms)
+        lon_names = ", ".join(FIELDS_ROSTER["lon"].synonyms)
         st.info(
             md(
                 (
@@ -371,7 +357,7 @@ with tabs[7]:
             net,
             points,
             ctx.round.id,
-            access.jenis_filter(choice),
+            jenis_filter(choice),
             (points_version, boats_version, settings.JARINGAN),
         )
         totals = reach.summary()
@@ -407,9 +393,7 @@ with tabs[7]:
         if without:
             st.info(left_out)
         st.markdown("**Ringkasan per desa** (KPM berkoordinat; paling lama lebih dulu)")
-        by_village = reach.villages.sort_values(
-            ["median_menit", "kode_desa"], ascending=[False, True], na_position="first"
-        )
+        by_village = per_kpm.villages_by_time(reach.villages)
         st.dataframe(
             by_village.rename(columns=LABELS_KPM).style.format(
                 thousands=".", decimal=",", precision=1
@@ -427,9 +411,9 @@ with tabs[7]:
                 on_click="ignore",
             )
         else:
-            per_kpm = export.readable(reach.table, codes=READABLE)
-            shown = per_kpm.sort_values("waktu_menit", ascending=False, na_position="first")
-            rows = len(per_kpm)
+            kpm_table = export.readable(reach.table, codes=READABLE)
+            shown = per_kpm.kpm_by_time(kpm_table)
+            rows = len(kpm_table)
             st.markdown(
                 "**Per KPM dan program** (NIK disamarkan, tanpa nama). Satu baris = satu keluarga "
                 "dalam satu program, jadi keluarga penerima PKH dan BPNT muncul dua kali: "
@@ -456,7 +440,7 @@ with tabs[7]:
             e1, e2 = st.columns(2)
             e1.download_button(
                 "Jarak per KPM (CSV)",
-                functools.partial(export.csv_bytes, per_kpm, demo=ctx.is_demo),
+                functools.partial(export.csv_bytes, kpm_table, demo=ctx.is_demo),
                 file_name="jangkau_jarak_kpm.csv",
                 on_click="ignore",
             )
@@ -464,7 +448,7 @@ with tabs[7]:
                 "Jarak per KPM (XLSX)",
                 functools.partial(
                     export.xlsx_bytes,
-                    {"Per KPM": per_kpm, "Per desa": by_village},
+                    {"Per KPM": kpm_table, "Per desa": by_village},
                     demo=ctx.is_demo,
                     title="Jarak rumah KPM ke titik layanan terdekat",
                     notes=notes,
@@ -503,8 +487,8 @@ with tabs[5]:
         column_config={
             "jenis": st.column_config.SelectboxColumn(
                 "jenis",
-                options=list(access.JENIS_LABELS),
-                format_func=access.JENIS_LABELS.get,
+                options=list(JENIS_LABELS),
+                format_func=JENIS_LABELS.get,
                 required=True,
             ),
             "aktif": st.column_config.CheckboxColumn("aktif", default=True),
@@ -532,8 +516,6 @@ with tabs[5]:
         )
         osm_atm = st.checkbox("Sertakan ATM BRI (sebagai kantor_bri)", key="osm_atm")
         if st.button("Cari titik BRI di OpenStreetMap", key="osm_fetch"):
-            import geopandas as gpd
-
             from geo.reach import osm
 
             st.session_state.pop("osm_found", None)
@@ -543,29 +525,10 @@ with tabs[5]:
             except JangkauError as exc:
                 st.error(str(exc))
             else:
-                # Flag points within 100 m of a point already in the table (often the same
-                # place entered twice); they are still added, to deactivate if so.
+                # Points within 100 m of a point already in the table (often the same place
+                # entered twice) are flagged; they are still added, to deactivate if so.
                 current = store.service_points(active_only=False)
-                if len(found) and len(current):
-
-                    def as_gdf(frame: pd.DataFrame) -> gpd.GeoDataFrame:
-                        geometry = gpd.points_from_xy(frame["lon"], frame["lat"])
-                        gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=settings.CRS_GEO)
-                        return gdf.to_crs(settings.CRS_METRIC)
-
-                    near_pairs = gpd.sjoin_nearest(
-                        as_gdf(found[["id", "lat", "lon"]]),
-                        as_gdf(current[["id", "lat", "lon"]].rename(columns={"id": "ada"})),
-                        max_distance=100,
-                        distance_col="jarak_m",
-                    ).drop_duplicates("id")
-                    metres = near_pairs["jarak_m"].round().astype(int).astype(str)
-                    label = (near_pairs["ada"] + " (" + metres + " m)").to_numpy()
-                    found["dekat_titik"] = found["id"].map(
-                        pd.Series(label, index=near_pairs["id"].to_numpy())
-                    )
-                found["sudah_ada"] = found["id"].isin(current["id"])
-                st.session_state["osm_found"] = found
+                st.session_state["osm_found"] = mark_known(found, current)
         found = st.session_state.get("osm_found")
         if found is not None and found.empty:
             st.info("Tidak ada titik BRI di OpenStreetMap untuk Kutai Kartanegara.")
@@ -587,9 +550,7 @@ with tabs[5]:
                 f"Tambahkan {fmt.number(len(fresh))} titik ke tabel titik layanan", key="osm_add"
             ):
                 current = store.service_points(active_only=False).drop(columns=["is_demo"])
-                merged = pd.concat(
-                    [current, fresh[~fresh["id"].isin(current["id"])]], ignore_index=True
-                )
+                merged = add_points(current, fresh)
                 result = validate_table(
                     merged,
                     label="tabel titik layanan + OpenStreetMap",
@@ -656,15 +617,14 @@ with tabs[6]:
         if save_checked(checked, store.replace_landings):
             # A leg naming a landing that was deleted or renamed stays in its table, out of the
             # network, until the planner fixes it.
-            stale = validate_legs(
+            stale = unresolved_names(
                 boats[BOAT_COLUMNS],
-                label="tabel ruas perahu",
                 index=VillageIndex(ctx.bounds.villages),
                 landings=checked.frame,
-            ).problems
+            )
             done = f"{fmt.number(len(checked.frame))} dermaga tersimpan."
             if stale:
-                names = ", ".join(sorted({str(p.value) for p in stale}))
+                names = ", ".join(stale)
                 flash(
                     f"{done} Ruas perahu yang menyebut {names} tidak dipakai dalam jaringan "
                     "sampai diperbaiki di tabel ruas perahu (dermaga itu dihapus atau berganti "

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from geo import fmt
 from geo.outputs import export, maps
-from geo.reach import access
+from geo.reach.service_points import JENIS_LABELS
 from geo.realization import coverage, outcomes
 from pages.common import (
     LABELS,
@@ -115,9 +115,8 @@ with right:
             help="Belum transaksi + tidak transaksi + tanpa data BRI",
         )
         st.write(f"Persen belum: **{fmt.percent(detail.persen_belum)}**")
-        visit = visits[visits["kode_desa"] == detail.kode]
-        if len(visit):
-            v = visit.iloc[0]
+        v = outcomes.visit_of(visits, detail.kode)
+        if v is not None:
             st.caption(
                 f"Kunjungan terakhir {fmt.tanggal(v['kunjungan_terakhir'])} "
                 f"({fmt.number(v['kunjungan'])} kali): KPM ditemui {fmt.number(v['kpm_ditemui'])}, "
@@ -136,7 +135,7 @@ with right:
         st.caption(f"Titik layanan di desa ini: {fmt.number(len(detail.service_points))}")
         if not detail.service_points.empty:
             st.dataframe(
-                export.readable(detail.service_points, codes={"jenis": access.JENIS_LABELS}).rename(
+                export.readable(detail.service_points, codes={"jenis": JENIS_LABELS}).rename(
                     columns={**LABELS, "id": "ID"}
                 ),
                 hide_index=True,
@@ -161,7 +160,7 @@ def layer(*, program=program, kecamatan=chosen_kec or None, cabang=chosen_cabang
     full = coverage.compute(
         ctx.bounds.villages, counts, program=program, kecamatan=kecamatan, cabang=cabang
     )
-    return full.villages.drop(columns=["ref_sumber"], errors="ignore")
+    return full.layer()
 
 
 # Downloads run on click, after the page has run: the values they use are bound here (partial,

@@ -7,17 +7,17 @@ import streamlit as st
 
 from geo import fmt
 from geo._errors import JangkauError
-from geo.intake import importer
+from geo.intake.headers import FIELDS_REALISASI, FIELDS_ROSTER, detect_mapping
+from geo.intake.tables import read_table, sheet_names
 from geo.outputs import export
 from geo.realization import rounds
-from geo.safety import privacy
 from pages.common import LABELS, Keys, flash, md, page_setup, problem_table, select_round
 
 ctx = page_setup("Data & Rekonsiliasi", icon=":material/sync_alt:", role="perencana")
 NONE = "(tidak dipakai)"
 KINDS = {
-    "roster": ("Data Dinsos (DTKS / SIKS-NG)", importer.FIELDS_ROSTER),
-    "realisasi": ("Data realisasi BRI", importer.FIELDS_REALISASI),
+    "roster": ("Data Dinsos (DTKS / SIKS-NG)", FIELDS_ROSTER),
+    "realisasi": ("Data realisasi BRI", FIELDS_REALISASI),
 }
 
 
@@ -33,7 +33,7 @@ def file_block(kind: str, column) -> tuple[rounds.InputFile | None, dict | None,
             return None, None, None
         data = upload.getvalue()
         try:
-            sheets = importer.sheet_names(data, filename=upload.name)
+            sheets = sheet_names(data, filename=upload.name)
             sheet = (
                 st.selectbox(
                     "Lembar kerja", sheets, key=f"sheet_{kind}", placeholder="Pilih lembar kerja…"
@@ -41,19 +41,17 @@ def file_block(kind: str, column) -> tuple[rounds.InputFile | None, dict | None,
                 if sheets
                 else None
             )
-            table, headers = importer.read_table(data, filename=upload.name, sheet=sheet)
+            table, headers = read_table(data, filename=upload.name, sheet=sheet)
         except JangkauError as exc:
             st.error(md(str(exc)))
             return None, None, None
-        detected = importer.detect_mapping(headers, kind)
+        detected = detect_mapping(headers, kind)
         st.caption(
             f"{fmt.number(len(table))} baris data, {fmt.number(len(headers))} kolom. "
             "Pratinjau 10 baris pertama; NIK, No. KK dan nama disamarkan."
         )
-        names = [detected[f] for f in ("nama",) if f in detected]
-        numbers = [detected[f] for f in ("nik", "no_kk", "no_kks") if f in detected]
         st.dataframe(
-            privacy.mask_preview(table, name_columns=names, number_columns=numbers),
+            rounds.masked_preview(table, detected),
             hide_index=True,
             height=240,
         )
@@ -74,10 +72,9 @@ def file_block(kind: str, column) -> tuple[rounds.InputFile | None, dict | None,
                     placeholder="Pilih kolom…",
                 )
                 mapping[name] = "" if choice == NONE else choice
-        changed = {k: v for k, v in mapping.items() if v != detected.get(k, "")}
         return (
             rounds.InputFile(upload.name, data),
-            (mapping if changed else None),
+            rounds.mapping_changes(mapping, detected),
             sheet,
         )
 
@@ -230,15 +227,13 @@ with tab_compare:
             ctx.bounds.villages,
             program=program,
         )
-        counts = diff["perubahan"].value_counts()
+        counts = rounds.change_counts(diff)
         m = st.columns(4)
         for col, key in zip(m, ["membaik", "memburuk", "tetap", "baru"], strict=True):
-            col.metric(f"Desa {key}", fmt.number(int(counts.get(key, 0))))
+            col.metric(f"Desa {key}", fmt.number(counts[key]))
         st.caption("Membaik/memburuk: persen terealisasi berubah sedikitnya 1 poin.")
         for key, title in (("memburuk", "Memburuk"), ("membaik", "Membaik")):
-            part = diff[diff["perubahan"] == key]
-            if key == "membaik":
-                part = part.sort_values("selisih_pp", ascending=False)
+            part = rounds.changed(diff, key)
             st.markdown(f"**{title}** ({fmt.number(len(part))} desa)")
             st.dataframe(
                 part.rename(columns=LABELS).style.format(thousands=".", decimal=",", precision=1),

@@ -2,16 +2,14 @@
 
 from datetime import date, timedelta
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import fmt
 from geo._errors import JangkauError
 from geo.outputs import maps
-from geo.plan import calendar, routing, sheets
-from geo.reach import access
-from geo.realization import coverage
+from geo.plan import calendar, routing, sheets, tables
+from geo.plan.model import RoutePlan
 from pages.common import Keys, flash, map_layers, md, page_setup, round_villages, service_points
 
 ctx = page_setup("Rute Kunjungan", icon=":material/directions_car:")
@@ -30,7 +28,6 @@ names = dict(
 depot_names = dict(zip(depots["id"], depots["nama"], strict=True))
 
 st.subheader("1. Desa calon")
-cov = coverage.compute(villages, counts)
 c1, c2 = st.columns([1, 2])
 mode = c1.radio(
     "Pilih desa", ["Prioritas teratas", "Per kecamatan", "Pilih sendiri"], key="route_mode"
@@ -65,11 +62,8 @@ kecuali = r2.multiselect(
 
 st.subheader("2. Tim dan tanggal")
 if "route_teams" not in st.session_state:
-    st.session_state["route_teams"] = pd.DataFrame(
-        [
-            {"nama": t.nama, "depot": t.depot, "hari": t.hari, "perahu": True, "anggota": ""}
-            for t in routing.default_teams(depots, counts, villages, n=3, hari=2)
-        ]
+    st.session_state["route_teams"] = tables.team_rows(
+        routing.default_teams(depots, counts, villages, n=3, hari=2)
     )
 teams_table = st.data_editor(
     st.session_state["route_teams"],
@@ -113,44 +107,23 @@ if kunci:
     st.caption("Dikunci ke tim: " + md(", ".join(f"{names[k]} → {t}" for k, t in kunci.items())))
 
 
-def _night(stop: routing.Stop) -> str:
-    """Where the team spends the night around a visit, in a few words."""
-    if stop.menginap_sebelum:
-        return "menginap sebelum & sesudah" if stop.menginap else "menginap sebelum kunjungan"
-    if stop.menginap:
-        return "menginap"
-    return f"pulang ({stop.pulang_malam} mnt)" if stop.pulang_malam else ""
-
-
-def build_teams() -> list[routing.Team]:
-    rows = teams_table.dropna(subset=["nama", "depot"])
-    return [
-        routing.Team(
-            nama=str(r.nama).strip(),
-            depot=str(r.depot),
-            hari=int(r.hari) if pd.notna(r.hari) else 1,
-            perahu=bool(r.perahu) if pd.notna(r.perahu) else True,
-            anggota=tuple(
-                a.strip()
-                for a in (str(r.anggota) if pd.notna(r.anggota) else "").split(",")
-                if a.strip()
-            ),
-        )
-        for r in rows.itertuples()
-    ]
-
-
 def solve() -> None:
     try:
         with st.spinner("Menyusun rute…"):
+            if pilihan is None:
+                chosen = routing.top_villages(
+                    villages, points, depots, counts, top_n, boats=store.boat_legs()
+                )
+            else:
+                chosen = pilihan
             plan = routing.plan_routes(
                 villages,
                 points,
                 depots,
                 counts,
-                teams=build_teams(),
+                teams=tables.teams_from_table(teams_table),
                 mulai=calendar.working_days(mulai, 1)[0],
-                pilihan=pilihan if pilihan is not None else _top(top_n),
+                pilihan=chosen,
                 wajib=tuple(wajib),
                 kecuali=tuple(kecuali),
                 kunci=kunci,
@@ -165,26 +138,14 @@ def solve() -> None:
     st.session_state[Keys.PLAN] = plan.to_json()
 
 
-def _top(n: int) -> list[str]:
-    net, _ = routing.network_with_depots(villages, points, depots, boats=store.boat_legs())
-    ranked = access.priority(access.nearest(net, villages, points), cov.villages)
-    return list(ranked.head(n)["kode_desa"])
-
-
 def show_saved_plans() -> None:
     """The plans saved in the store, newest first, with WITA times."""
     saved = store.plans()
     if saved.empty:
         return
     st.subheader("Rencana tersimpan")
-    shown = saved.assign(
-        created_at=[fmt.waktu(t) for t in saved["created_at"]],
-        is_demo=saved["is_demo"].map({True: "ya", False: "tidak"}),
-    )
     st.dataframe(
-        shown.rename(
-            columns={"id": "No", "nama": "Nama", "created_at": "Dibuat", "is_demo": "Data contoh"}
-        ),
+        tables.saved_plans_table(saved),
         hide_index=True,
         width="stretch",
     )
@@ -198,7 +159,7 @@ if data is None:
     st.info("Atur desa, tim dan tanggal, lalu tekan “Susun rute”.")
     show_saved_plans()
     st.stop()
-plan = routing.RoutePlan.from_json(data)
+plan = RoutePlan.from_json(data)
 
 st.subheader("3. Rencana")
 summary = plan.summary()
@@ -225,9 +186,7 @@ st_folium(
     use_container_width=True,
     returned_objects=[],
 )
-idle = [
-    t["nama"] for t in plan.params.get("tim", []) if t["nama"] not in {r.tim for r in plan.routes}
-]
+idle = tables.idle_teams(plan)
 if idle:
     st.info(
         md(
@@ -242,39 +201,8 @@ for route in plan.routes:
         f"{fmt.tanggal(route.kembali)} ({route.hari} hari) · anggota: "
         f"{md(', '.join(route.anggota) or '-')}"
     )
-    rows = [
-        {
-            "No": s.urutan,
-            "Desa": s.desa,
-            "Kecamatan": s.kecamatan,
-            "Hari": s.hari,
-            "Tiba": s.tiba.strftime("%d/%m %H:%M"),
-            "Berangkat": s.berangkat.strftime("%d/%m %H:%M"),
-            "KPM belum": s.kpm_belum,
-            "Malam": _night(s),
-            "Menit tempuh": s.menit_tempuh,
-            "Moda": s.moda,
-            "Sumber": s.sumber,
-            "Lewat dermaga": s.dermaga,
-        }
-        for s in route.stops
-    ]
-    rows.append(
-        {
-            "No": None,
-            "Desa": "Kembali ke depot",
-            "Tiba": route.kembali.strftime("%d/%m %H:%M"),
-            "Menit tempuh": route.menit_pulang,
-            "Moda": route.moda_pulang,
-            "Sumber": route.sumber_pulang,
-            "Lewat dermaga": route.dermaga_pulang,
-        }
-    )
-    table = pd.DataFrame(rows)
-    for col in ("No", "Hari", "Menit tempuh", "KPM belum"):
-        table[col] = [fmt.number(v) if pd.notna(v) else "" for v in table[col]]
     st.dataframe(
-        table.fillna(""),
+        tables.stop_table(route),
         hide_index=True,
         width="stretch",
         # The night's note is read in full; the landings (mostly empty) come last.
@@ -286,21 +214,17 @@ for route in plan.routes:
 if plan.tidak_dikunjungi:
     with st.expander(f"Desa tidak dikunjungi ({fmt.number(len(plan.tidak_dikunjungi))})"):
         # A static table, so that long reasons wrap and are read in full.
-        st.table(
-            pd.DataFrame(plan.tidak_dikunjungi, columns=["Kode desa", "Desa", "Alasan"]).set_index(
-                "Kode desa"
-            )
-        )
+        st.table(tables.left_out_table(plan))
 
 st.subheader("4. Ubah, simpan, cetak")
 a1, a2 = st.columns(2)
 if a1.button("Kunci desa terpilih ke timnya", help="Rute berikutnya tetap memuat desa ini."):
-    st.session_state["route_locks"] = {s.kode_desa: r.tim for r in plan.routes for s in r.stops}
+    st.session_state["route_locks"] = tables.team_of_village(plan)
     flash("Desa dalam rencana dikunci ke timnya; susun ulang untuk menambah desa lain.")
     st.rerun()
 drop = a2.multiselect(
     "Keluarkan dari rencana lalu susun ulang",
-    [s.kode_desa for r in plan.routes for s in r.stops],
+    list(tables.team_of_village(plan)),
     format_func=names.get,
     key="route_drop",
     placeholder="Pilih desa",
@@ -312,9 +236,7 @@ if drop and a2.button("Susun ulang tanpa desa ini"):
     st.rerun()
 
 s1, s2 = st.columns([2, 1])
-# Named after the first day a team sets out (a trip may start after a weekend or holiday).
-first_day = min((r.berangkat for r in plan.routes), default=None)
-plan_name = s1.text_input("Nama rencana", value=f"Kunjungan {fmt.tanggal(first_day or mulai)}")
+plan_name = s1.text_input("Nama rencana", value=tables.plan_name(plan, mulai))
 if s2.button("Simpan rencana", disabled=not ctx.can("perencana")):
     try:
         number = store.save_plan(

@@ -33,10 +33,13 @@ from openpyxl import Workbook, load_workbook
 from geo import settings
 from geo._errors import InputFileError, JangkauError
 from geo.areas.lookup import VillageIndex
-from geo.intake import importer, limits
+from geo.intake import limits, tables
+from geo.intake.problems import problems_to_frame
+from geo.intake.realisasi import read_realisasi
+from geo.intake.roster import read_roster
 from geo.outputs import export, maps
 from geo.plan import schedule
-from geo.reach import access, boats, network
+from geo.reach import boats, network, per_village
 from geo.reach.service_points import read_points
 from geo.realization import coverage, outcomes
 from geo.realization.rounds import InputFile, run_round
@@ -70,7 +73,7 @@ def _index(bounds) -> VillageIndex:
 READERS = [
     Reader(
         "roster",
-        lambda d, f, b: importer.read_roster(d, filename=f, index=_index(b)),
+        lambda d, f, b: read_roster(d, filename=f, index=_index(b)),
         "NIK;NAMA;KECAMATAN;DESA;PROGRAM",
         NIK + ";{teks};Tenggarong;Bukit Biru;PKH",
         lambda r: r.frame["nama"].iloc[0],
@@ -78,7 +81,7 @@ READERS = [
     ),
     Reader(
         "realisasi",
-        lambda d, f, b: importer.read_realisasi(d, filename=f, index=_index(b)),
+        lambda d, f, b: read_realisasi(d, filename=f, index=_index(b)),
         "NIK,KECAMATAN,DESA,PROGRAM,STATUS,KETERANGAN",
         NIK + ",Tenggarong,Bukit Biru,PKH,TIDAK TRANSAKSI,{teks}",
         lambda r: r.frame["alasan"].iloc[0],
@@ -396,9 +399,9 @@ XLSX_BAD = [b for b in BAD_FILES if b.filename.endswith(".xlsx")]
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 @pytest.mark.parametrize("bad", XLSX_BAD, ids=[b.name for b in XLSX_BAD])
 def test_bad_xlsx_refused_by_either_engine(monkeypatch, bad, engine):
-    monkeypatch.setattr(importer, "XLSX_ENGINES", (engine,))
+    monkeypatch.setattr(tables, "XLSX_ENGINES", (engine,))
     with pytest.raises(InputFileError) as caught:
-        importer.read_table(bad.make(), filename=bad.filename)
+        tables.read_table(bad.make(), filename=bad.filename)
     _check_message(caught.value, bad.filename, bad.words)
 
 
@@ -412,12 +415,12 @@ def test_zip_bomb_refused_before_anything_is_decompressed(monkeypatch):
         raise AssertionError("a member was opened")
 
     monkeypatch.setattr(zipfile.ZipFile, "open", no_open)
-    monkeypatch.setattr(importer, "_xlsx_calamine", no_open)
-    monkeypatch.setattr(importer, "_xlsx_openpyxl", no_open)
+    monkeypatch.setattr(tables, "_xlsx_calamine", no_open)
+    monkeypatch.setattr(tables, "_xlsx_openpyxl", no_open)
     tracemalloc.start()
     try:
         with pytest.raises(InputFileError, match="bom ZIP") as caught:
-            importer.read_table(bomb, filename="data_bri.xlsx")
+            tables.read_table(bomb, filename="data_bri.xlsx")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -478,15 +481,15 @@ def test_row_and_column_limits(bounds, reader, monkeypatch):
 
 def test_xlsx_dimension_limits(monkeypatch):
     data = _xlsx({"Data": _roster_rows(10)})
-    importer.read_table(data, filename="r.xlsx")
+    tables.read_table(data, filename="r.xlsx")
     monkeypatch.setattr(settings, "MAX_ROWS", 9)
     with pytest.raises(InputFileError, match="10 baris data"):
-        importer.read_table(data, filename="r.xlsx")
+        tables.read_table(data, filename="r.xlsx")
     monkeypatch.setattr(settings, "MAX_ROWS", 10)
-    importer.read_table(data, filename="r.xlsx")
+    tables.read_table(data, filename="r.xlsx")
     monkeypatch.setattr(settings, "MAX_COLUMNS", 4)
     with pytest.raises(InputFileError, match="5 kolom"):
-        importer.read_table(data, filename="r.xlsx")
+        tables.read_table(data, filename="r.xlsx")
 
 
 def test_real_xlsx_passes_the_zip_inspection():
@@ -637,7 +640,7 @@ def test_point_and_village_names_are_escaped_on_the_travel_time_map(bounds, evil
     tenggarong = villages["kecamatan"].str.upper().eq("TENGGARONG").to_numpy()
     villages.loc[tenggarong, "nama"] = EVIL  # the villages nearest the evil e-warong
     net = network.load_network(villages, evil_points, jaringan="perkiraan")
-    near = access.nearest(net, villages, evil_points)
+    near = per_village.nearest(net, villages, evil_points)
     assert (near["layanan_nama"] == EVIL).any()
     fmap = maps.travel_time_map(
         villages, near, kecamatan=bounds.kecamatan, service_points=evil_points
@@ -658,8 +661,8 @@ def test_formulas_from_a_users_file_are_neutralised_in_exports(bounds):
     writer.writerow(["NIK", "NAMA", "KECAMATAN", "DESA", "PROGRAM"])
     for i, formula in enumerate(FORMULAS, start=1):
         writer.writerow([f"640201120381{i:04d}", formula, "Tenggarong", "Bukit Biru", formula])
-    result = importer.read_roster(buf.getvalue().encode(), filename="r.csv", index=_index(bounds))
-    problems = importer.problems_to_frame(result.problems)
+    result = read_roster(buf.getvalue().encode(), filename="r.csv", index=_index(bounds))
+    problems = problems_to_frame(result.problems)
     assert len(problems) == len(FORMULAS)
     names = pd.DataFrame({"nama": FORMULAS, "kpm": range(len(FORMULAS))})
     for frame, column in ((names, "nama"), (problems, "value")):
@@ -762,7 +765,7 @@ def test_nik_in_the_wrong_column_is_masked_in_problems(bounds, column):
     cells[column] = f"x {NIK}"
     header = ";".join(["NIK", *cells])
     data = f"{header}\n{NIK};{';'.join(cells.values())}\n".encode()
-    result = importer.read_roster(data, filename="r.csv", index=_index(bounds))
+    result = read_roster(data, filename="r.csv", index=_index(bounds))
     assert result.problems
     for p in result.problems:
         assert not NIK_RUN.search(p.value) and not NIK_RUN.search(p.reason), p
@@ -801,10 +804,10 @@ def test_sheet_names_of_a_bad_xlsx(bad):
     # The mapping page lists the sheets before reading; it used to let zlib.error through.
     data = bad.make()
     if data[:4] != b"PK\x03\x04":
-        assert importer.sheet_names(data, filename=bad.filename) == []
+        assert tables.sheet_names(data, filename=bad.filename) == []
         return
     try:
-        importer.sheet_names(data, filename=bad.filename)
+        tables.sheet_names(data, filename=bad.filename)
     except InputFileError as exc:
         _check_message(exc, bad.filename)
 
@@ -814,7 +817,7 @@ def test_mac_line_endings_are_not_one_wide_line(bounds):
     # look like one line of 1,200 columns.
     rows = [f"640201120381{i:04d},Tenggarong,Bukit Biru,PKH" for i in range(1, 301)]
     data = "\r".join(["NIK,KECAMATAN,DESA,PROGRAM", *rows]).encode()
-    result = importer.read_roster(data, filename="mac.csv", index=_index(bounds))
+    result = read_roster(data, filename="mac.csv", index=_index(bounds))
     assert result.rows_imported == 300 and not result.problems
 
 
@@ -822,7 +825,7 @@ def test_mac_line_endings_are_not_one_wide_line(bounds):
 def test_unit_separator_in_a_village_cell(bounds, kind):
     # The importer joins code, kecamatan and village with "\x1f"; one typed into a cell made
     # it raise TypeError (found by the fuzzer).
-    read = importer.read_roster if kind == "roster" else importer.read_realisasi
+    read = read_roster if kind == "roster" else read_realisasi
     data = f"NIK,PROGRAM,STATUS,KECAMATAN,DESA\n{NIK},PKH,SUDAH,Teng\x1fgarong,0\x1f0\n".encode()
     result = read(data, filename="r.csv", index=_index(bounds))
     assert any("Desa" in p.reason or "Kecamatan" in p.reason for p in result.problems)

@@ -220,7 +220,7 @@ NEAREST_HEADER = (
 def test_nearest_contract_matches_the_library(tmp_path, capsys, bounds):
     import pandas as pd
 
-    from geo.reach import access, network
+    from geo.reach import network, per_village
     from geo.store.database import Store
 
     assert cli.main(["load-demo"]) == 0
@@ -238,7 +238,7 @@ def test_nearest_contract_matches_the_library(tmp_path, capsys, bounds):
     net = network.load_network(
         bounds.villages, store.service_points(), jaringan="", boats=store.boat_legs()
     )
-    page = access.nearest(net, bounds.villages, store.service_points())
+    page = per_village.nearest(net, bounds.villages, store.service_points())
     assert table["layanan_id"].tolist() == page["layanan_id"].tolist()
     assert table["waktu_menit"].round(1).tolist() == page["waktu_menit"].round(1).tolist()
     est = tmp_path / "est.csv"

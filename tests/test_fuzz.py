@@ -28,8 +28,11 @@ from openpyxl import Workbook
 
 from geo._errors import JangkauError
 from geo.areas.lookup import VillageIndex
-from geo.intake import importer
-from geo.intake.importer import FIELDS_REALISASI, FIELDS_ROSTER, ImportResult
+from geo.intake import tables as intake_tables
+from geo.intake.headers import FIELDS_REALISASI, FIELDS_ROSTER, _key
+from geo.intake.problems import ImportResult
+from geo.intake.realisasi import read_realisasi
+from geo.intake.roster import read_roster
 from geo.plan import schedule
 from geo.reach import boats
 from geo.reach.service_points import read_points
@@ -162,18 +165,18 @@ ANY_BYTES = st.one_of(
 @given(data=ANY_BYTES, filename=NAMES, engine=st.sampled_from(["calamine", "openpyxl"]))
 def test_read_table_on_any_bytes(data, filename, engine):
     try:
-        _quiet(importer.sheet_names, data, filename=filename)
+        _quiet(intake_tables.sheet_names, data, filename=filename)
     except JangkauError as exc:
         _refusal_ok(exc)
-    saved = importer.XLSX_ENGINES
-    importer.XLSX_ENGINES = (engine,)
+    saved = intake_tables.XLSX_ENGINES
+    intake_tables.XLSX_ENGINES = (engine,)
     try:
-        body, headers = _quiet(importer.read_table, data, filename=filename)
+        body, headers = _quiet(intake_tables.read_table, data, filename=filename)
     except JangkauError as exc:
         _refusal_ok(exc)
         return
     finally:
-        importer.XLSX_ENGINES = saved
+        intake_tables.XLSX_ENGINES = saved
     assert list(body.columns) == headers
     assert len(set(headers)) == len(headers)
     assert all(isinstance(h, str) and h for h in headers)
@@ -182,7 +185,7 @@ def test_read_table_on_any_bytes(data, filename, engine):
 @settings(FUZZ, max_examples=200)
 @given(data=ANY_BYTES, filename=NAMES, kind=st.sampled_from(["roster", "realisasi"]))
 def test_importers_on_any_bytes(index, data, filename, kind):
-    reader = importer.read_roster if kind == "roster" else importer.read_realisasi
+    reader = read_roster if kind == "roster" else read_realisasi
     try:
         result = _quiet(reader, data, filename=filename, index=index)
     except JangkauError as exc:
@@ -282,9 +285,9 @@ FITTING = {
 
 
 def _fitting(fields, header: str):
-    key = importer._key(header)
+    key = _key(header)
     for name, spec in fields.items():
-        if name in FITTING and key in {importer._key(s) for s in spec.synonyms}:
+        if name in FITTING and key in {_key(s) for s in spec.synonyms}:
             return FITTING[name]
     return None
 
@@ -331,7 +334,7 @@ def tables(draw, fields) -> tuple[bytes, str]:
 def test_read_roster_on_random_tables(index, table):
     data, filename = table
     try:
-        result = _quiet(importer.read_roster, data, filename=filename, index=index)
+        result = _quiet(read_roster, data, filename=filename, index=index)
     except JangkauError as exc:
         _refusal_ok(exc)
         return
@@ -344,7 +347,7 @@ def test_read_roster_on_random_tables(index, table):
 def test_read_realisasi_on_random_tables(index, table):
     data, filename = table
     try:
-        result = _quiet(importer.read_realisasi, data, filename=filename, index=index)
+        result = _quiet(read_realisasi, data, filename=filename, index=index)
     except JangkauError as exc:
         _refusal_ok(exc)
         return

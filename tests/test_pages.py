@@ -128,7 +128,7 @@ def test_app_navigation_runs_default_page(with_demo):
 def test_schedule_page_with_a_saved_plan(with_demo, bounds):
     from datetime import date
 
-    from geo.plan import routing
+    from geo.plan import model, routing
 
     store = Store()
     plan = routing.plan_routes(
@@ -136,7 +136,7 @@ def test_schedule_page_with_a_saved_plan(with_demo, bounds):
         store.service_points(),
         store.depots(),
         store.round_villages(store.latest_round().id),
-        teams=[routing.Team("Tim 1", "KC-TGR", hari=2)],
+        teams=[model.Team("Tim 1", "KC-TGR", hari=2)],
         mulai=date(2026, 12, 21),
         boats=store.boat_legs(),
         batas_detik=1.0,
@@ -237,7 +237,7 @@ def test_ranking_downloads_hold_the_village_ranking(with_demo, deferred_download
     import pandas as pd
     from openpyxl import load_workbook
 
-    from geo.reach import access
+    from geo.reach.service_points import JENIS_LABELS
 
     at = app("pages/jarak_layanan.py", role="perencana").run()
     assert not at.exception, at.exception
@@ -253,7 +253,7 @@ def test_ranking_downloads_hold_the_village_ranking(with_demo, deferred_download
     )
     assert len(csv) == villages and csv["peringkat"].tolist() == [str(i) for i in range(1, 238)]
     assert csv["kode_desa"].is_unique and "nik_samaran" not in csv
-    assert set(csv["layanan_jenis"]) <= {*access.JENIS_LABELS.values(), ""}
+    assert set(csv["layanan_jenis"]) <= {*JENIS_LABELS.values(), ""}
     sheet = load_workbook(io.BytesIO(served["jangkau_jarak_layanan.xlsx"]()))["Peringkat"]
     header = [c.value for c in sheet[1]]
     assert header[:3] == ["peringkat", "kode_desa", "desa"] and sheet.max_row == villages + 1
@@ -305,7 +305,7 @@ def test_a_save_keeps_the_tab(with_demo):
 
 
 def test_problem_table_has_indonesian_headings():
-    from geo.intake.importer import Problem
+    from geo.intake.problems import Problem
     from pages.common import problem_table
 
     table = problem_table([Problem("tabel dermaga", 4, "nama", "Anggana", "nama kosong.")])

@@ -88,9 +88,9 @@ PERAHU: list[tuple[str, str, str, int, int, int]] = [
     ("Muara Kaman Ilir (Muara Kaman)", "Muara Siran (Muara Kaman)", "ketinting", 120, 20, 200000),
 ]
 
-#: Landings the boat legs leave from (``geo.reach.landings``): on the Mahakam at Anggana's port (about
-#: 2 h by road from Tenggarong), Muara Muntai and Kota Bangun. Positions approximate, each inside
-#: the village named. The same for every seed.
+#: Landings the boat legs leave from (``geo.reach.landings``): on the Mahakam at Anggana's port
+#: (about 2 h by road from Tenggarong), Muara Muntai and Kota Bangun. Positions approximate, each
+#: inside the village named. The same for every seed.
 DERMAGA_COLUMNS: list[str] = ["nama", "lat", "lon", "kode_desa", "keterangan", "catatan"]
 DERMAGA: list[tuple[str, float, float, str, str]] = [
     (
@@ -829,7 +829,8 @@ def _desa_variant(rng: np.random.Generator, name: str, kelurahan: bool) -> str:
     out = name
     if "Sanga-Sanga" in out and rng.random() < 0.6:
         out = out.replace("Sanga-Sanga", "Sanga Sanga")
-    # Only kecamatan get the Semboja spelling: geo.areas.lookup aliases whole names, not village parts.
+    # Only kecamatan get the Semboja spelling: geo.areas.lookup aliases whole names, not village
+    # parts.
     if rng.random() < 0.5:
         out = ("KEL. " if kelurahan else "DESA ") + out
     if rng.random() < 0.5:
@@ -1254,7 +1255,7 @@ def _xlsx_bytes(data: DemoData) -> bytes:
             KETERANGAN_TEXT,
             f"Seed: {data.seed}",
             "NIK, nama, nomor KK dan nomor KKS di berkas ini rekaan (tidak ada orangnya).",
-            f"Data per {DATA_DATE:%d/%m/%Y}; dibuat oleh geo.intake.demo (Jangkau).",
+            f"Data per {DATA_DATE:%d/%m/%Y}; dibuat oleh geo.demo (Jangkau).",
         ]
     ):
         notes.write_string(i, 0, line)

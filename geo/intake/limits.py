@@ -1,7 +1,7 @@
 """Upload limits: refuse a file too big, too wide, too long, or a ZIP bomb, before reading it.
 
-Every importer goes through :func:`geo.intake.importer.read_table` (or the same internal reader), which
-calls :func:`check_upload` first. The checks look at the bytes only: the size, for a CSV the
+Every importer goes through :func:`geo.intake.tables.read_table` (or the same internal reader),
+which calls :func:`check_upload` first. The checks look at the bytes only: the size, for a CSV the
 number of lines and of separators on a line, for an XLSX the ZIP directory (declared sizes,
 compression ratios, compression methods), an integrity pass that decompresses each member in
 small chunks (so a member whose declared size lies is caught without filling memory), and the

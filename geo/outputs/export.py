@@ -172,6 +172,12 @@ def schedule_xlsx_bytes(schedule: Schedule) -> bytes:
     ]
     if dates:
         sheets["Tanggal penting"] = pd.DataFrame(dates).sort_values("tanggal", kind="stable")
-    return xlsx_bytes(
-        sheets, demo=schedule.is_demo, title=f"jadwal kunjungan ({schedule.plan_id})"
-    )
+    return xlsx_bytes(sheets, demo=schedule.is_demo, title=f"jadwal kunjungan ({schedule.plan_id})")
+
+
+def village_layer(villages: pd.DataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """A per-village table with its villages' polygons, for GeoJSON or GeoPackage.
+
+    ``table`` joins on ``kode_desa`` to ``villages.kode``; a row without a polygon is left out.
+    """
+    return villages[["kode", "geometry"]].merge(table, left_on="kode", right_on="kode_desa")

@@ -29,7 +29,7 @@ from jinja2 import Template
 
 from geo import fmt, settings
 from geo.fmt import DEMO_LABEL
-from geo.reach.access import JENIS_LABELS
+from geo.reach.service_points import JENIS_LABELS
 from geo.realization.coverage import Coverage
 
 # Vendor assets: file under VENDOR_DIR -> CDN fallback (same versions).
@@ -450,7 +450,8 @@ def coverage_map(
     options
         Metric (``jumlah`` or ``persen``), tiles, asset mode, demo banner.
     visits
-        ``geo.realization.outcomes.visit_status(...)``: visited villages are outlined, with the date.
+        ``geo.realization.outcomes.visit_status(...)``: visited villages are outlined, with the
+        date.
     """
     options = options or MapOptions()
     bounds = cov.villages.total_bounds if len(cov.villages) else kecamatan.total_bounds
@@ -500,7 +501,7 @@ def travel_time_map(
     villages
         Village polygons with ``kode``, ``nama``, ``kecamatan``, ``ref_lon``, ``ref_lat``.
     near
-        ``geo.reach.access.nearest(...)`` for the same villages (``kode_desa`` joins them).
+        ``geo.reach.per_village.nearest(...)`` for the same villages (``kode_desa`` joins them).
     service_points
         The points ``near`` chose from (``id``, ``nama``, ``jenis``, ``lat``, ``lon``).
     landings
@@ -637,7 +638,7 @@ def route_map(
     depots: pd.DataFrame,
     options: MapOptions | None = None,
 ) -> folium.Map:
-    """Each team's route in its own colour with numbered stops (``geo.plan.routing.TeamRoute``).
+    """Each team's route in its own colour with numbered stops (``geo.plan.model.TeamRoute``).
 
     Lines join village reference points in visiting order (straight, for overview); legs that
     need a boat are dashed.

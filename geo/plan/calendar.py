@@ -44,9 +44,7 @@ def is_working_day(day: date, *, holidays: Mapping[date, str]) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
-def working_days(
-    start: date, n: int, *, holidays: Mapping[date, str] | None = None
-) -> list[date]:
+def working_days(start: date, n: int, *, holidays: Mapping[date, str] | None = None) -> list[date]:
     """The first ``n`` working days on or after ``start`` (weekends and holidays skipped).
 
     ``holidays`` None: Indonesian holidays, cuti bersama included (cached, as trips ask often).

@@ -42,7 +42,7 @@ from geo import settings
 from geo._errors import InputFileError, JangkauError
 from geo.fmt import DEMO_LABEL, DEMO_NOTE, WITA, tanggal
 from geo.plan.calendar import working_days
-from geo.plan.routing import RoutePlan, TeamRoute
+from geo.plan.model import RoutePlan, TeamRoute
 
 #: Months between reconciliation rounds. Dinsos and BRI reconcile every 2–3 months, after each
 #: disbursement stage; 2 keeps the next round ahead of the stage's closing date.
@@ -229,12 +229,6 @@ class Schedule:
 # -- holidays and working days -----------------------------------------------------------------
 
 
-
-
-
-
-
-
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DATE_TOKEN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}")
@@ -321,8 +315,9 @@ def _columns(headers: list[str], wanted: dict[str, tuple[str, ...]]) -> dict[str
 def _read_rows(
     data: bytes, filename: str, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...]
 ) -> tuple[pd.DataFrame, dict[str, str], list[str], str]:
-    from geo.intake.importer import _shown_headers, read_table
+    from geo.intake.headers import shown_headers
     from geo.intake.limits import base_name
+    from geo.intake.tables import read_table
 
     name = base_name(filename)
     body, headers = read_table(data, filename=name)
@@ -331,7 +326,7 @@ def _read_rows(
     if missing:
         raise InputFileError(
             f"Berkas {name}: kolom {', '.join(missing)} tidak ditemukan (ada: "
-            f"{_shown_headers(headers)}). Baris 1 harus berisi judul kolom "
+            f"{shown_headers(headers)}). Baris 1 harus berisi judul kolom "
             f"{', '.join(wanted)}."
         )
     problems = [
@@ -1109,5 +1104,3 @@ def days_frame(schedule: Schedule) -> pd.DataFrame:
             "selesai": days["selesai"],
         }
     )
-
-

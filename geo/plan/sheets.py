@@ -1,14 +1,14 @@
 """Printable route sheets ("Lembar Rute") for joint Dinsos+BRI field teams: A4 PDFs in Indonesian.
 
 A sheet per team holds a header (team, dates, depot, members), an overview map of the route (a
-static image drawn with matplotlib from the village polygons; no tile server), the stop table with
-planned times, leg modes and sources, a contacts table (kepala desa, pendamping) or blank lines to
-fill in, the KPM to find at each stop with a tick box, a notes area and signature blocks for Dinsos
-and BRI. Every page carries "Halaman X dari Y", the plan's date and, for demo data, "DATA CONTOH".
+static image from :mod:`geo.plan.sheet_map`; no tile server), the stop table with planned times,
+leg modes and sources, a contacts table (kepala desa, pendamping) or blank lines to fill in, the
+KPM to find at each stop with a tick box, a notes area and signature blocks for Dinsos and BRI.
+Every page carries "Halaman X dari Y", the plan's date and, for demo data, "DATA CONTOH".
 
-Privacy: a NIK is only ever shown masked (:func:`geo.safety.privacy.mask_nik`); the version for wider
-distribution (``with_names=False``) shows no KPM name and no NIK at all, only counts per programme
-and status. All user text is XML-escaped before it reaches reportlab's Paragraph markup.
+Privacy: a NIK is only ever shown masked (:func:`geo.safety.privacy.mask_nik`); the version for
+wider distribution (``with_names=False``) shows no KPM name and no NIK at all, only counts per
+programme and status. All user text is XML-escaped before it reaches reportlab's Paragraph markup.
 """
 
 from __future__ import annotations
@@ -19,18 +19,11 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from functools import partial
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-import numpy as np
 import pandas as pd
-from matplotlib.collections import PathCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.path import Path as MplPath
-from matplotlib.patheffects import withStroke
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -49,19 +42,18 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from shapely.geometry import MultiPolygon, Polygon
-from shapely.geometry.polygon import orient
 
 from geo import fmt
 from geo.fmt import DEMO_LABEL, DEMO_NOTE
 from geo.plan.calendar import count_working_days
-from geo.plan.routing import (
+from geo.plan.model import (
     RoutePlan,
     RoutingError,
     Stop,
     TeamRoute,
     nights_away,
 )
+from geo.plan.sheet_map import MAP_SIZE_IN, depot_lonlat, route_map_png
 from geo.safety.privacy import mask_nik
 
 if TYPE_CHECKING:
@@ -77,10 +69,6 @@ REALIZED = "terealisasi"
 
 HARI = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
-#: Map image: size in inches at print size and resolution.
-MAP_SIZE_IN = (7.0, 4.4)
-MAP_DPI = 150
-
 COMBINED_FILE = "lembar_rute.pdf"
 NO_NAMES_FILE = "lembar_rute_tanpa_nama.pdf"
 
@@ -90,8 +78,6 @@ _TOP = 2.1 * cm  # room for the header band
 _BOTTOM = 1.7 * cm  # room for the footer
 _FRAME_W = _PAGE_W - 2 * _MARGIN
 
-_ROUTE_COLOUR = "#1f5fa8"
-_DEPOT_COLOUR = "#8a1c1c"
 _DEMO_RED = colors.HexColor("#b00020")
 _HEAD_BG = colors.HexColor("#e6edf6")
 _GRID = colors.HexColor("#9aa5b1")
@@ -354,283 +340,6 @@ class _SheetCanvas(rl_canvas.Canvas):
             self.setFont("Helvetica-Bold", 7.5)
             self.drawCentredString(_PAGE_W / 2, bottom - 0.35 * cm, DEMO_NOTE)
         self.restoreState()
-
-
-# -- the map ---------------------------------------------------------------------------------
-
-
-def _village_frame(villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Villages in EPSG:4326 with a point per village: ``ref_lon``/``ref_lat`` when present."""
-    if villages.crs is None:
-        raise ValueError("villages has no CRS; expected the boundaries in EPSG:4326")
-    if villages.crs.to_epsg() != 4326:
-        villages = villages.to_crs(4326)
-    if not {"ref_lon", "ref_lat"} <= set(villages.columns):
-        points = villages.geometry.representative_point()
-        villages = villages.assign(ref_lon=points.x, ref_lat=points.y)
-    return villages
-
-
-def _polygon_paths(geom) -> list[MplPath]:
-    polys = [geom] if isinstance(geom, Polygon) else list(getattr(geom, "geoms", []))
-    out = []
-    for poly in polys:
-        if not isinstance(poly, Polygon) or poly.is_empty:
-            continue
-        poly = orient(poly, 1.0)  # exterior counter-clockwise, holes clockwise: holes stay holes
-        rings = [poly.exterior, *poly.interiors]
-        out.append(
-            MplPath.make_compound_path(
-                *[MplPath(np.asarray(r.coords)[:, :2], closed=True) for r in rings]
-            )
-        )
-    return out
-
-
-def _nice_km(span_km: float) -> float:
-    target = span_km / 5
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200):
-        if step >= target:
-            return float(step)
-    return 200.0
-
-
-def route_map_png(
-    route: TeamRoute,
-    villages: gpd.GeoDataFrame,
-    *,
-    depot_lonlat: tuple[float, float] | None = None,
-    demo: bool = False,
-    dpi: int = MAP_DPI,
-) -> bytes:
-    """The overview map of one route as PNG bytes.
-
-    Village polygons are drawn lightly, the kecamatan of the route a little darker and the visited
-    villages tinted; the route runs depot -> stops -> depot as straight lines between the village
-    reference points (boat legs dashed), with numbered stops and the depot as a square.
-
-    Parameters
-    ----------
-    route
-        The team's route.
-    villages
-        Village polygons (``kode``, ``kecamatan`` or ``kode_kec``, ``ref_lon``, ``ref_lat``), with a
-        CRS; drawn in EPSG:4326.
-    depot_lonlat
-        The depot as (lon, lat) in degrees; without it the line starts and ends at the first and
-        last stop.
-    demo
-        Write DATA CONTOH on the image too.
-    dpi
-        Resolution of the PNG.
-    """
-    villages = _village_frame(villages)
-    by_code = villages.set_index(villages["kode"].astype(str))
-    stops_xy: list[tuple[Stop, float, float]] = [
-        (s, float(by_code.at[s.kode_desa, "ref_lon"]), float(by_code.at[s.kode_desa, "ref_lat"]))
-        for s in route.stops
-        if s.kode_desa in by_code.index
-    ]
-    points = [(x, y) for _, x, y in stops_xy]
-    if depot_lonlat is not None:
-        points.append(depot_lonlat)
-    if not points:
-        points = [tuple(villages.total_bounds[[0, 1]]), tuple(villages.total_bounds[[2, 3]])]
-    xs, ys = np.array([p[0] for p in points]), np.array([p[1] for p in points])
-    cx, cy = (xs.max() + xs.min()) / 2, (ys.max() + ys.min()) / 2
-    # Limits with the image's aspect ratio, so a degree is as long across as up: degrees are
-    # nearly square this close to the equator (cos 1.5° > 0.999).
-    ratio = MAP_SIZE_IN[0] / MAP_SIZE_IN[1]
-    half_y = max((ys.max() - ys.min()) / 2, (xs.max() - xs.min()) / 2 / ratio, 0.1) * 1.3
-    half_x = half_y * ratio
-    # The route sits a little low, leaving the top strip to the DATA CONTOH mark and the arrow.
-    cy += 0.12 * half_y
-    box = (cx - half_x, cy - half_y, cx + half_x, cy + half_y)
-
-    fig = Figure(figsize=MAP_SIZE_IN, dpi=dpi)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("#eef4f8")
-
-    # Background polygons: all villages lightly, the route's kecamatan darker, visited tinted.
-    stop_codes = {s.kode_desa for s in route.stops}
-    kec_col = "kode_kec" if "kode_kec" in villages.columns else "kecamatan"
-    route_kec = set(villages.loc[villages["kode"].astype(str).isin(stop_codes), kec_col])
-    near = villages.cx[box[0] : box[2], box[1] : box[3]]
-    for colour, rows in (
-        ("#f7f7f4", near[~near[kec_col].isin(route_kec)]),
-        ("#e2e0d8", near[near[kec_col].isin(route_kec)]),
-        ("#c9dbef", near[near["kode"].astype(str).isin(stop_codes)]),
-    ):
-        paths = [
-            p
-            for g in rows.geometry.simplify(0.0005, preserve_topology=True)
-            if isinstance(g, Polygon | MultiPolygon)
-            for p in _polygon_paths(g)
-        ]
-        if paths:
-            ax.add_collection(
-                PathCollection(
-                    paths, facecolors=colour, edgecolors="#a8a8a0", linewidths=0.3, zorder=1
-                )
-            )
-
-    # The route line, leg by leg: the leg into a stop carries that stop's source.
-    chain: list[tuple[float, float, str]] = []
-    if depot_lonlat is not None:
-        chain.append((depot_lonlat[0], depot_lonlat[1], ""))
-    for stop, x, y in stops_xy:
-        chain.append((x, y, stop.sumber))
-        if stop.pulang_malam and depot_lonlat is not None:
-            chain.append((depot_lonlat[0], depot_lonlat[1], ""))  # home for the night
-    if depot_lonlat is not None and stops_xy:
-        chain.append((depot_lonlat[0], depot_lonlat[1], route.sumber_pulang))
-    for (x0, y0, _), (x1, y1, sumber) in pairwise(chain):
-        boat = "perahu" in (sumber or "")
-        ax.plot(
-            [x0, x1],
-            [y0, y1],
-            color=_ROUTE_COLOUR,
-            linewidth=1.8,
-            linestyle=(0, (4, 2.5)) if boat else "-",
-            zorder=3,
-        )
-
-    halo = [withStroke(linewidth=2.5, foreground="white")]
-    for stop, x, y in stops_xy:
-        ax.plot(
-            x,
-            y,
-            "o",
-            markersize=12,
-            markerfacecolor="white",
-            markeredgecolor=_ROUTE_COLOUR,
-            markeredgewidth=1.6,
-            zorder=5,
-        )
-        ax.text(
-            x,
-            y,
-            str(stop.urutan),
-            ha="center",
-            va="center",
-            fontsize=7,
-            fontweight="bold",
-            color=_ROUTE_COLOUR,
-            zorder=6,
-        )
-        right = x > cx  # labels point inwards, so none runs off the image
-        ax.annotate(
-            stop.desa,
-            (x, y),
-            xytext=(-8 if right else 8, 6),
-            textcoords="offset points",
-            ha="right" if right else "left",
-            fontsize=6.5,
-            path_effects=halo,
-            zorder=6,
-        )
-    if depot_lonlat is not None:
-        ax.plot(
-            *depot_lonlat,
-            "s",
-            markersize=10,
-            color=_DEPOT_COLOUR,
-            markeredgecolor="white",
-            zorder=7,
-        )
-        right = depot_lonlat[0] > cx
-        ax.annotate(
-            route.depot_nama or route.depot,
-            depot_lonlat,
-            xytext=(-8 if right else 8, -10),
-            textcoords="offset points",
-            ha="right" if right else "left",
-            fontsize=6.5,
-            fontweight="bold",
-            color=_DEPOT_COLOUR,
-            path_effects=halo,
-            zorder=7,
-        )
-
-    x0, y0, x1, y1 = box
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-
-    # Scale bar, kilometres at the map's latitude.
-    km_per_deg = 111.32 * math.cos(math.radians((y0 + y1) / 2))
-    bar_km = _nice_km((x1 - x0) * km_per_deg)
-    bx, by = x0 + 0.03 * (x1 - x0), y0 + 0.05 * (y1 - y0)
-    ax.plot([bx, bx + bar_km / km_per_deg], [by, by], color="black", linewidth=2.5, zorder=8)
-    ax.text(
-        bx,
-        by + 0.015 * (y1 - y0),
-        f"{fmt.number(bar_km)} km",
-        fontsize=7,
-        zorder=8,
-        path_effects=halo,
-    )
-    ax.text(
-        x1 - 0.02 * (x1 - x0),
-        y1 - 0.04 * (y1 - y0),
-        "U \u2191",
-        fontsize=9,
-        ha="right",
-        va="top",
-        fontweight="bold",
-        zorder=8,
-        path_effects=halo,
-    )
-    if demo:
-        ax.text(
-            x0 + 0.02 * (x1 - x0),
-            y1 - 0.04 * (y1 - y0),
-            DEMO_LABEL,
-            fontsize=10,
-            va="top",
-            fontweight="bold",
-            color="#b00020",
-            zorder=8,
-            path_effects=halo,
-        )
-
-    handles = [
-        Line2D([], [], color=_ROUTE_COLOUR, linewidth=1.8, label="jalan / perkiraan"),
-        Line2D([], [], color=_ROUTE_COLOUR, linewidth=1.8, linestyle=(0, (4, 2.5)), label="perahu"),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor="white",
-            markeredgecolor=_ROUTE_COLOUR,
-            markersize=8,
-            label="desa (urutan kunjungan)",
-        ),
-    ]
-    if depot_lonlat is not None:
-        handles.append(
-            Line2D(
-                [], [], marker="s", linestyle="", color=_DEPOT_COLOUR, markersize=7, label="depot"
-            )
-        )
-    # "best": the corner that covers the fewest stops and legs.
-    ax.legend(handles=handles, loc="best", fontsize=6.5, framealpha=0.9)
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
-def _depot_lonlat(route: TeamRoute, depots: pd.DataFrame | None) -> tuple[float, float] | None:
-    if depots is None or depots.empty:
-        return None
-    rows = depots[depots["id"].astype(str) == str(route.depot)]
-    if rows.empty:
-        return None
-    lon, lat = float(rows["lon"].iloc[0]), float(rows["lat"].iloc[0])
-    return (lon, lat) if np.isfinite(lon) and np.isfinite(lat) else None
 
 
 # -- sections --------------------------------------------------------------------------------
@@ -1050,7 +759,7 @@ def _render(
     for i, route in enumerate(routes):
         if i:
             story.append(PageBreak())
-        depot_xy = _depot_lonlat(route, depots)
+        depot_xy = depot_lonlat(route, depots)
         if route.tim not in maps:
             maps[route.tim] = route_map_png(
                 route, villages, depot_lonlat=depot_xy, demo=plan.is_demo
@@ -1106,12 +815,12 @@ def route_sheet_pdf(
     plan
         The solved plan; ``plan.is_demo`` puts DATA CONTOH on every page.
     villages
-        Village polygons of ``geo.areas.boundaries`` (EPSG:4326, ``kode``, ``kecamatan``, ``ref_lon``,
-        ``ref_lat``) for the overview map.
+        Village polygons of ``geo.areas.boundaries`` (EPSG:4326, ``kode``, ``kecamatan``,
+        ``ref_lon``, ``ref_lat``) for the overview map.
     kpm
         KPM rows (``nik``, ``nama``, ``program``, ``status``, ``alasan``, ``kode_desa``) of any
-        villages, as ``geo.realization.reconcile.Reconciliation.kpm``; those of the route's villages that are
-        not ``terealisasi`` are listed. None: no lists, only the plan's counts.
+        villages, as ``geo.realization.reconcile.Reconciliation.kpm``; those of the route's
+        villages that are not ``terealisasi`` are listed. None: no lists, only the plan's counts.
     team
         One team's name, or None for all teams (each from a new page).
     with_names

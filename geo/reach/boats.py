@@ -3,11 +3,11 @@
 ``dari`` and ``ke`` name a landing (``geo.reach.landings``: ``Dermaga Anggana``, case and spaces
 ignored) or a village: a code (``64.02.18.2007``), a unique name (``Sepatin``), or a name with its
 kecamatan (``Muara Enggelam (Muara Wis)`` or ``Muara Enggelam, Muara Wis``). Landing names are
-matched first; ``geo.reach.landings`` refuses a landing name that could also be read as a village, so the
-order never changes what a cell means. A leg can be travelled both ways; its time is ``menit +
-tunggu_menit`` (waiting for the tide or a boat). Bad rows are reported (file, row, column, value,
-reason) and skipped; rows are numbered as in the file (header = row 1), or as in the page's editor
-(first row = 1) for a table edited there.
+matched first; ``geo.reach.landings`` refuses a landing name that could also be read as a village,
+so the order never changes what a cell means. A leg can be travelled both ways; its time is
+``menit + tunggu_menit`` (waiting for the tide or a boat). Bad rows are reported (file, row,
+column, value, reason) and skipped; rows are numbered as in the file (header = row 1), or as in
+the page's editor (first row = 1) for a table edited there.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ import pandas as pd
 
 from geo._errors import InputFileError, VillageLookupError
 from geo.areas.lookup import VillageIndex, name_key, resolve_place
-from geo.intake.importer import Problem, _shown_headers, has_demo_marker, read_table
+from geo.intake.headers import shown_headers
 from geo.intake.limits import base_name
+from geo.intake.problems import Problem
+from geo.intake.tables import has_demo_marker, read_table
 from geo.reach.landings import by_name, close_names
 
 COLUMNS = ["dari", "ke", "moda", "menit", "tunggu_menit", "biaya"]
@@ -42,8 +44,8 @@ class BoatLegs:
 
     ``frame``: ``COLUMNS`` and ``END_COLUMNS``. ``dari``/``ke`` is a village code when
     ``dari_jenis``/``ke_jenis`` is ``desa`` and the landing's name when it is ``dermaga``; a
-    landing end carries its ``lat``, ``lon`` and ``kode_desa``, so that ``geo.reach.network`` needs no
-    other table to place it.
+    landing end carries its ``lat``, ``lon`` and ``kode_desa``, so that ``geo.reach.network`` needs
+    no other table to place it.
     """
 
     file: str
@@ -110,7 +112,8 @@ def read_boat_legs(
     index
         Resolves the ends that are villages.
     landings
-        ``geo.reach.landings.Landings.frame`` (or ``Store.landings()``): the landings an end may name.
+        ``geo.reach.landings.Landings.frame`` (or ``Store.landings()``): the landings an end may
+        name.
     first_row
         The number messages give the first data row: 2 in a file (the header is row 1), 1 for a
         table edited on a page, whose editor numbers its rows from 1.
@@ -127,7 +130,7 @@ def read_boat_legs(
     if missing:
         raise InputFileError(
             f"Berkas {filename}: kolom {', '.join(missing)} tidak ada. Kolom yang ditemukan: "
-            f"{_shown_headers(headers)}. Kolom: {', '.join(COLUMNS)}."
+            f"{shown_headers(headers)}. Kolom: {', '.join(COLUMNS)}."
         )
     known = by_name(landings)
     problems: list[Problem] = []
@@ -218,3 +221,12 @@ def validate_table(
         landings=landings,
         first_row=1,
     )
+
+
+def unresolved_names(
+    legs: pd.DataFrame, *, index: VillageIndex, landings: pd.DataFrame | None
+) -> list[str]:
+    """What saved boat legs name that no longer resolves against ``landings`` (a landing deleted
+    or renamed), sorted, each once; empty when every leg still holds."""
+    problems = validate_table(legs, label="tabel ruas perahu", index=index, landings=landings)
+    return sorted({str(p.value) for p in problems.problems})

@@ -1,8 +1,8 @@
 """Named landings (dermaga) where boat legs start or end: ``nama,lat,lon[,kode_desa,keterangan]``.
 
 A landing is a node of the travel network (``geo.reach.network``). It joins the road network like a
-village does, and a boat leg (``geo.reach.boats``) may start or end there, so that the boat to Sepatin
-leaves from Anggana's port rather than from Anggana's village centre. ``kode_desa`` is the
+village does, and a boat leg (``geo.reach.boats``) may start or end there, so that the boat to
+Sepatin leaves from Anggana's port rather than from Anggana's village centre. ``kode_desa`` is the
 village the landing lies in: a code, or a name as a boat leg writes it (``Sepatin (Anggana)``);
 empty means the village whose boundary holds the landing. A ``kode_desa`` more than
 ``IN_VILLAGE_KM`` from the landing's point is replaced by the village that holds it, and reported
@@ -35,8 +35,10 @@ from geo import fmt, settings
 from geo._errors import InputFileError, VillageLookupError
 from geo.areas.lookup import VillageIndex, name_key, normalise, resolve_place
 from geo.geometry import kukar_area, position_problem, project_lonlat
-from geo.intake.importer import Problem, _shown_headers, has_demo_marker, read_table
+from geo.intake.headers import shown_headers
 from geo.intake.limits import base_name
+from geo.intake.problems import Problem
+from geo.intake.tables import has_demo_marker, read_table
 from geo.reach.service_points import _to_float
 
 COLUMNS = ["nama", "lat", "lon", "kode_desa", "keterangan"]
@@ -61,8 +63,6 @@ class Landings:
 
     def summary(self) -> dict:
         return {"berkas": self.file, "dermaga": len(self.frame), "masalah": len(self.problems)}
-
-
 
 
 def village_reading(index: VillageIndex, text: str) -> str | None:
@@ -132,7 +132,7 @@ def read_landings(
     if missing:
         raise InputFileError(
             f"Berkas {filename}: kolom {', '.join(missing)} tidak ada. Kolom yang ditemukan: "
-            f"{_shown_headers(headers)}. Kolom wajib: {', '.join(REQUIRED)} (boleh juga "
+            f"{shown_headers(headers)}. Kolom wajib: {', '.join(REQUIRED)} (boleh juga "
             "kode_desa dan keterangan)."
         )
     index = VillageIndex(villages)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import settings
 from geo._errors import InputFileError
 from geo.geometry import kukar_area, position_problem
-from geo.intake.importer import Problem, _shown_headers, has_demo_marker, read_table
+from geo.intake.headers import shown_headers
 from geo.intake.limits import base_name
+from geo.intake.problems import Problem
+from geo.intake.tables import has_demo_marker, read_table
 
 JENIS = ("e-warong", "agen_brilink", "kantor_bri")
 _JENIS_ALIASES = {
@@ -29,6 +33,18 @@ _JENIS_ALIASES = {
     "BRI": "kantor_bri",
     "UNITBRI": "kantor_bri",
 }
+JENIS_BRI = ("agen_brilink", "kantor_bri")
+#: Service-point types as a planner reads them; files, the store and the CLI keep the codes.
+JENIS_LABELS = {"e-warong": "e-Warong", "agen_brilink": "Agen BRILink", "kantor_bri": "Kantor BRI"}
+
+
+def jenis_filter(choice: str) -> tuple[str, ...]:
+    """``e-warong``, ``bri`` or ``semua`` as the service-point types they mean."""
+    return {
+        "e-warong": ("e-warong",),
+        "bri": JENIS_BRI,
+        "semua": ("e-warong", *JENIS_BRI),
+    }[choice]
 
 
 @dataclass
@@ -51,12 +67,6 @@ class PointsResult:
         if "jenis" in self.frame:
             out.update({str(k): int(v) for k, v in self.frame["jenis"].value_counts().items()})
         return out
-
-
-
-
-
-
 
 
 def _norm_jenis(value: str) -> str | None:
@@ -119,7 +129,7 @@ def read_points(
     if missing:
         raise InputFileError(
             f"Berkas {filename}: kolom {', '.join(missing)} tidak ada. Kolom yang ditemukan: "
-            f"{_shown_headers(headers)}. Kolom wajib: {', '.join(required)}."
+            f"{shown_headers(headers)}. Kolom wajib: {', '.join(required)}."
         )
     col = {c: lower[c] for c in lower}
     is_demo = has_demo_marker(table, headers)
@@ -254,3 +264,47 @@ def validate_table(
         keep = same & (frame["posisi_lama"] == "titik desa")
         result.frame["posisi"] = frame["posisi"].where(~keep, "titik desa").to_numpy()
     return result
+
+
+def of_kind(points: pd.DataFrame, jenis: tuple[str, ...]) -> pd.DataFrame:
+    """The points of the given types (``jenis_filter``), in their order."""
+    return points[points["jenis"].isin(jenis)]
+
+
+def mark_known(
+    found: pd.DataFrame, current: pd.DataFrame, *, within_m: float = 100
+) -> pd.DataFrame:
+    """Points found elsewhere (OpenStreetMap) marked against the table of points.
+
+    Returns
+    -------
+    DataFrame
+        ``found`` with ``sudah_ada`` (its ``id`` is in ``current``) and, when both tables have
+        rows, ``dekat_titik``: the id of the nearest point of ``current`` within ``within_m``
+        metres and that distance (``"BRI-1 (42 m)"``; often the same place entered twice, to
+        deactivate if so), else NaN.
+    """
+    found = found.copy()
+    if len(found) and len(current):
+
+        def as_gdf(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+            geometry = gpd.points_from_xy(frame["lon"], frame["lat"])
+            gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=settings.CRS_GEO)
+            return gdf.to_crs(settings.CRS_METRIC)
+
+        near_pairs = gpd.sjoin_nearest(
+            as_gdf(found[["id", "lat", "lon"]]),
+            as_gdf(current[["id", "lat", "lon"]].rename(columns={"id": "ada"})),
+            max_distance=within_m,
+            distance_col="jarak_m",
+        ).drop_duplicates("id")
+        metres = near_pairs["jarak_m"].round().astype(int).astype(str)
+        label = (near_pairs["ada"] + " (" + metres + " m)").to_numpy()
+        found["dekat_titik"] = found["id"].map(pd.Series(label, index=near_pairs["id"].to_numpy()))
+    found["sudah_ada"] = found["id"].isin(current["id"])
+    return found
+
+
+def add_points(current: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The table of points with the ``new`` ones whose ``id`` it lacks added at the end."""
+    return pd.concat([current, new[~new["id"].isin(current["id"])]], ignore_index=True)

@@ -99,6 +99,11 @@ class Coverage:
             .reset_index(drop=True)
         )
 
+    def layer(self) -> gpd.GeoDataFrame:
+        """The villages with their polygons for a GeoJSON or GeoPackage download, without the
+        reference point's source (``ref_sumber``)."""
+        return self.villages.drop(columns=["ref_sumber"], errors="ignore")
+
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
     return (100.0 * part / whole.where(whole > 0)).round(1)

@@ -15,8 +15,9 @@ from datetime import date, datetime
 import pandas as pd
 
 from geo.areas.lookup import VillageIndex
-from geo.intake.importer import Problem, read_table
 from geo.intake.limits import base_name
+from geo.intake.problems import Problem
+from geo.intake.tables import read_table
 from geo.store.schema import OUTCOME_COLUMNS
 
 COUNT_COLUMNS = [
@@ -302,3 +303,9 @@ def not_improved(
             "persen_sekarang",
         ]
     ]
+
+
+def visit_of(visits: pd.DataFrame, kode_desa: str) -> pd.Series | None:
+    """One village's row of ``visit_status(...)``, or None when no team has visited it."""
+    visit = visits[visits["kode_desa"] == kode_desa]
+    return visit.iloc[0] if len(visit) else None

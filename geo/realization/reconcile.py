@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geo.geometry import outside_village_km
-from geo.intake.importer import ImportResult, Problem
+from geo.intake.problems import ImportResult, Problem
 from geo.safety.privacy import mask_nik_series
 from geo.store.schema import STATUSES
 
@@ -152,7 +152,7 @@ def location_problems(roster: ImportResult, villages: pd.DataFrame) -> list[Prob
     Parameters
     ----------
     roster
-        :func:`geo.intake.importer.read_roster`'s result (with ``lat``/``lon``).
+        :func:`geo.intake.roster.read_roster`'s result (with ``lat``/``lon``).
     villages
         ``Boundaries.villages`` (``kode``, ``nama``, ``geometry``). Without polygons (a plain
         frame) nothing is checked.
@@ -193,153 +193,197 @@ def location_problems(roster: ImportResult, villages: pd.DataFrame) -> list[Prob
     return out
 
 
-def reconcile(
-    roster: ImportResult, realisasi: ImportResult, *, villages: pd.DataFrame
-) -> Reconciliation:
-    """Match the roster's KPM with BRI's realization rows by NIK and programme.
+@dataclass(frozen=True)
+class _Keys:
+    """Integer keys shared by both files: NIK code * number of programmes + programme code."""
 
-    Parameters
-    ----------
-    roster
-        :func:`geo.intake.importer.read_roster`'s result.
-    realisasi
-        :func:`geo.intake.importer.read_realisasi`'s result.
-    villages
-        The villages frame of ``geo.areas.boundaries.Boundaries`` (``kode``, ``nama``, ``kecamatan``),
-        for the names in the per-village table. With polygons (``geometry``), roster
-        coordinates far outside their own village are reported (:func:`location_problems`).
+    nik: np.ndarray  # NIK code per row: the roster's rows, then BRI's
+    program: np.ndarray  # programme code per row, in the same order
+    programs: pd.Index  # programme names, by code
+    roster: np.ndarray  # key per roster row
+    bri: np.ndarray  # key per BRI row
 
-    Returns
-    -------
-    Reconciliation
-        Per KPM, per village, and every problem.
 
-    Raises
-    ------
-    ValueError
-        The two results are not a roster and a realization file.
-    """
-    if roster.kind != "roster" or realisasi.kind != "realisasi":
-        raise ValueError("reconcile() butuh hasil read_roster() lalu hasil read_realisasi().")
-    ros = roster.frame
-    bri = realisasi.frame
+@dataclass(frozen=True)
+class _RosterPick:
+    """The roster row kept for each (NIK, programme): the first one."""
 
-    # Integer keys shared by both files: NIK code * number of programmes + programme code.
+    row: np.ndarray  # row number per roster position
+    keep: np.ndarray  # positions kept, in roster row order (then programme name)
+    dup: np.ndarray  # positions dropped as duplicates
+    of: np.ndarray  # per dropped position, the position kept in its place
+
+
+@dataclass(frozen=True)
+class _BriPick:
+    """The BRI row that decides each (NIK, programme): the most advanced status."""
+
+    row: np.ndarray  # row number per BRI position
+    order: np.ndarray  # positions sorted by key, then status (most advanced first), then row
+    rank: np.ndarray  # status rank per sorted position
+    group: np.ndarray  # (NIK, programme) group per sorted position, groups in key order
+    is_win: np.ndarray  # per sorted position: the winner of its group
+    first_row: np.ndarray  # per group: the lowest row number
+    win: np.ndarray  # per group: the winning position
+    key: np.ndarray  # per group: its key (ascending)
+
+
+def _shared_keys(ros: pd.DataFrame, bri: pd.DataFrame) -> _Keys:
+    """Factorise NIK and programme once over both files into integer keys."""
     nik_code, _ = pd.factorize(pd.concat([ros["nik"], bri["nik"]], ignore_index=True))
     prog_code, programs = pd.factorize(
         pd.concat([ros["program"], bri["program"]], ignore_index=True)
     )
     key = nik_code.astype(np.int64) * max(len(programs), 1) + prog_code
-    ros_key, bri_key = key[: len(ros)], key[len(ros) :]
+    return _Keys(nik_code, prog_code, programs, key[: len(ros)], key[len(ros) :])
+
+
+def _first_roster_rows(ros: pd.DataFrame, ros_key: np.ndarray) -> _RosterPick:
+    """Of each (NIK, programme) in the roster keep the first row (lowest row number)."""
     ros_row = ros["row"].to_numpy(dtype=np.int64)
-    bri_row = bri["row"].to_numpy(dtype=np.int64)
-
-    ros_problems: list[Problem] = list(roster.problems) + location_problems(roster, villages)
-    bri_problems: list[Problem] = list(realisasi.problems)
-    ros_nik_col = roster.mapping.get("nik", "NIK")
-    bri_nik_col = realisasi.mapping.get("nik", "NIK")
-
-    # Roster: keep the first row of each (NIK, programme).
     order = np.lexsort((ros_row, ros_key))
     sorted_key = ros_key[order]
     is_first = np.ones(len(order), dtype=bool)
     is_first[1:] = sorted_key[1:] != sorted_key[:-1]
     first_pos = order[np.maximum.accumulate(np.where(is_first, np.arange(len(order)), 0))]
-    dup_pos = order[~is_first]
-    if len(dup_pos):
-        of = first_pos[~is_first]
-        kode = ros["kode_desa"].to_numpy(dtype=object)
-        differs = (kode[dup_pos] != kode[of]).tolist()
-        notes = [
-            f" Desanya berbeda; dipakai desa dari baris {f}." if d else ""
-            for f, d in zip(ros_row[of].tolist(), differs, strict=True)
-        ]
-        ros_problems += _problems(
-            roster.file,
-            ros_row[dup_pos],
-            ros_nik_col,
-            ros["nik"].iloc[dup_pos],
-            _duplicate_reasons(ros_row[of], ros["program"].iloc[dup_pos], notes),
-        )
     keep = order[is_first]
     # Back to roster row order (then programme name), whatever the order of the frame.
     keep = keep[np.lexsort((ros["program"].to_numpy(dtype=object)[keep], ros_row[keep]))]
-    kpm = ros.iloc[keep].reset_index(drop=True)
-    kpm_key = ros_key[keep]
+    return _RosterPick(row=ros_row, keep=keep, dup=order[~is_first], of=first_pos[~is_first])
 
-    # BRI: per (NIK, programme) the most advanced status, ties to the lowest row.
+
+def _winning_bri_rows(bri: pd.DataFrame, bri_key: np.ndarray) -> _BriPick:
+    """Per (NIK, programme) in BRI's file the most advanced status, ties to the lowest row."""
+    bri_row = bri["row"].to_numpy(dtype=np.int64)
     rank = bri["status"].map(STATUS_RANK).to_numpy(dtype=np.int64)
     order = np.lexsort((bri_row, -rank, bri_key))
     sorted_key = bri_key[order]
-    sorted_rank = rank[order]
     is_win = np.ones(len(order), dtype=bool)
     is_win[1:] = sorted_key[1:] != sorted_key[:-1]
     group = np.cumsum(is_win) - 1
-    n_groups = int(is_win.sum())
-    first_row = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
+    first_row = np.full(int(is_win.sum()), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_row, group, bri_row[order])
     win_pos = order[is_win]
-    win_key = bri_key[win_pos]  # sorted ascending
-    extra = bri_row[order] != first_row[group]
-    dup_pos = order[extra]
-    if len(dup_pos):
-        g = group[extra]
-        lowest = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(lowest, group, sorted_rank)
-        disagree = (lowest != sorted_rank[is_win])[g].tolist()
-        status = bri["status"].to_numpy(dtype=object)[win_pos][g].tolist()
-        at_row = bri_row[win_pos][g].tolist()
-        notes = [
-            f" Statusnya berbeda; dipakai status paling maju: {st} (baris {r})." if d else ""
-            for d, st, r in zip(disagree, status, at_row, strict=True)
-        ]
-        bri_problems += _problems(
-            realisasi.file,
-            bri_row[dup_pos],
-            bri_nik_col,
-            bri["nik"].iloc[dup_pos],
-            _duplicate_reasons(first_row[g], bri["program"].iloc[dup_pos], notes),
-        )
+    return _BriPick(
+        row=bri_row,
+        order=order,
+        rank=rank[order],
+        group=group,
+        is_win=is_win,
+        first_row=first_row,
+        win=win_pos,
+        key=bri_key[win_pos],  # sorted ascending
+    )
 
-    # BRI records with no roster KPM: one report per (NIK, programme), on its first row.
-    orphan = ~np.isin(win_key, kpm_key)
-    if orphan.any():
-        at = pd.Index(bri_row).get_indexer(first_row[orphan])
-        # Which programmes the roster has for an orphan's NIK: one membership test each.
-        kpm_nik = nik_code[: len(ros)][keep]
-        kpm_prog = prog_code[: len(ros)][keep]
-        orphan_nik = nik_code[len(ros) :][at]
-        combo = np.zeros(len(at), dtype=np.int64)
-        for i in range(len(programs)):
-            combo |= np.isin(orphan_nik, kpm_nik[kpm_prog == i]).astype(np.int64) << i
-        elsewhere = {
-            c: ", ".join(str(programs[i]) for i in range(len(programs)) if c >> i & 1)
-            for c in np.unique(combo).tolist()
-        }
-        reasons = [
-            f"NIK dengan program {p} tidak ada di data Dinsos ({roster.file}); tidak dihitung "
-            "di desa mana pun."
-            + (f" NIK ini terdaftar di data Dinsos untuk program {elsewhere[c]}." if c else "")
-            for p, c in zip(bri["program"].iloc[at].tolist(), combo.tolist(), strict=True)
-        ]
-        bri_problems += _problems(
-            realisasi.file, bri_row[at], bri_nik_col, bri["nik"].iloc[at], reasons
-        )
 
-    # Per KPM: BRI's status, or none.
+def _roster_duplicates(roster: ImportResult, pick: _RosterPick) -> list[Problem]:
+    """One problem per extra roster row of a (NIK, programme), naming the row kept."""
+    if not len(pick.dup):
+        return []
+    ros = roster.frame
+    kode = ros["kode_desa"].to_numpy(dtype=object)
+    differs = (kode[pick.dup] != kode[pick.of]).tolist()
+    notes = [
+        f" Desanya berbeda; dipakai desa dari baris {f}." if d else ""
+        for f, d in zip(pick.row[pick.of].tolist(), differs, strict=True)
+    ]
+    return _problems(
+        roster.file,
+        pick.row[pick.dup],
+        roster.mapping.get("nik", "NIK"),
+        ros["nik"].iloc[pick.dup],
+        _duplicate_reasons(pick.row[pick.of], ros["program"].iloc[pick.dup], notes),
+    )
+
+
+def _bri_duplicates(realisasi: ImportResult, pick: _BriPick) -> list[Problem]:
+    """One problem per BRI row of a (NIK, programme) but its first, naming the status used."""
+    extra = pick.row[pick.order] != pick.first_row[pick.group]
+    dup_pos = pick.order[extra]
+    if not len(dup_pos):
+        return []
+    bri = realisasi.frame
+    g = pick.group[extra]
+    lowest = np.full(len(pick.win), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(lowest, pick.group, pick.rank)
+    disagree = (lowest != pick.rank[pick.is_win])[g].tolist()
+    status = bri["status"].to_numpy(dtype=object)[pick.win][g].tolist()
+    at_row = pick.row[pick.win][g].tolist()
+    notes = [
+        f" Statusnya berbeda; dipakai status paling maju: {st} (baris {r})." if d else ""
+        for d, st, r in zip(disagree, status, at_row, strict=True)
+    ]
+    return _problems(
+        realisasi.file,
+        pick.row[dup_pos],
+        realisasi.mapping.get("nik", "NIK"),
+        bri["nik"].iloc[dup_pos],
+        _duplicate_reasons(pick.first_row[g], bri["program"].iloc[dup_pos], notes),
+    )
+
+
+def _orphans(
+    roster: ImportResult,
+    realisasi: ImportResult,
+    keys: _Keys,
+    kept: _RosterPick,
+    pick: _BriPick,
+    orphan: np.ndarray,
+) -> list[Problem]:
+    """BRI records with no roster KPM: one report per (NIK, programme), on its first row."""
+    if not orphan.any():
+        return []
+    n_ros = len(roster.frame)
+    bri = realisasi.frame
+    programs = keys.programs
+    at = pd.Index(pick.row).get_indexer(pick.first_row[orphan])
+    # Which programmes the roster has for an orphan's NIK: one membership test each.
+    kpm_nik = keys.nik[:n_ros][kept.keep]
+    kpm_prog = keys.program[:n_ros][kept.keep]
+    orphan_nik = keys.nik[n_ros:][at]
+    combo = np.zeros(len(at), dtype=np.int64)
+    for i in range(len(programs)):
+        combo |= np.isin(orphan_nik, kpm_nik[kpm_prog == i]).astype(np.int64) << i
+    elsewhere = {
+        c: ", ".join(str(programs[i]) for i in range(len(programs)) if c >> i & 1)
+        for c in np.unique(combo).tolist()
+    }
+    reasons = [
+        f"NIK dengan program {p} tidak ada di data Dinsos ({roster.file}); tidak dihitung "
+        "di desa mana pun."
+        + (f" NIK ini terdaftar di data Dinsos untuk program {elsewhere[c]}." if c else "")
+        for p, c in zip(bri["program"].iloc[at].tolist(), combo.tolist(), strict=True)
+    ]
+    return _problems(
+        realisasi.file,
+        pick.row[at],
+        realisasi.mapping.get("nik", "NIK"),
+        bri["nik"].iloc[at],
+        reasons,
+    )
+
+
+def _with_statuses(
+    kpm: pd.DataFrame, kpm_key: np.ndarray, bri: pd.DataFrame, pick: _BriPick
+) -> pd.DataFrame:
+    """Per KPM BRI's status and reason (``tanpa_data_bri`` when none), with coordinates."""
+    win_key = pick.key
     where = np.searchsorted(win_key, kpm_key)
     where = np.minimum(where, max(len(win_key) - 1, 0))
     found = (win_key[where] == kpm_key) if len(win_key) else np.zeros(len(kpm_key), dtype=bool)
     status = np.full(len(kpm_key), "tanpa_data_bri", dtype=object)
     alasan = np.full(len(kpm_key), "", dtype=object)
-    status[found] = bri["status"].to_numpy(dtype=object)[win_pos][where[found]]
-    alasan[found] = bri["alasan"].to_numpy(dtype=object)[win_pos][where[found]]
+    status[found] = bri["status"].to_numpy(dtype=object)[pick.win][where[found]]
+    alasan[found] = bri["alasan"].to_numpy(dtype=object)[pick.win][where[found]]
     kpm = kpm.assign(status=pd.array(status, dtype="str"), alasan=pd.array(alasan, dtype="str"))
     for column in COORDINATE_COLUMNS:
         # A roster read before coordinates were imported has none.
         kpm[column] = kpm[column].astype(float) if column in kpm else np.nan
-    kpm = kpm[KPM_COLUMNS + COORDINATE_COLUMNS]
+    return kpm[KPM_COLUMNS + COORDINATE_COLUMNS]
 
+
+def _village_counts(kpm: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
+    """Per (village, programme): village names, KPM and the count of each status."""
     counts = (
         kpm.groupby(["kode_desa", "program", "status"], sort=True)
         .size()
@@ -358,25 +402,75 @@ def reconcile(
         }
     )
     table = counts.merge(names, on="kode_desa", how="left", validate="many_to_one")
-    table = table[VILLAGE_COLUMNS].sort_values(["kode_desa", "program"], ignore_index=True)
+    return table[VILLAGE_COLUMNS].sort_values(["kode_desa", "program"], ignore_index=True)
 
+
+def _sources(roster: ImportResult, realisasi: ImportResult) -> dict[str, dict]:
+    """Per file role: the file name, rows read and imported, and whether it is demo data."""
+    return {
+        role: {
+            "berkas": imp.file,
+            "baris_dibaca": int(imp.rows_read),
+            "baris_diimpor": imp.rows_imported,
+            "data_contoh": bool(imp.is_demo),
+        }
+        for role, imp in (("roster", roster), ("realisasi", realisasi))
+    }
+
+
+def reconcile(
+    roster: ImportResult, realisasi: ImportResult, *, villages: pd.DataFrame
+) -> Reconciliation:
+    """Match the roster's KPM with BRI's realization rows by NIK and programme.
+
+    Parameters
+    ----------
+    roster
+        :func:`geo.intake.roster.read_roster`'s result.
+    realisasi
+        :func:`geo.intake.realisasi.read_realisasi`'s result.
+    villages
+        The villages frame of ``geo.areas.boundaries.Boundaries`` (``kode``, ``nama``,
+        ``kecamatan``), for the names in the per-village table. With polygons (``geometry``),
+        roster coordinates far outside their own village are reported (:func:`location_problems`).
+
+    Returns
+    -------
+    Reconciliation
+        Per KPM, per village, and every problem.
+
+    Raises
+    ------
+    ValueError
+        The two results are not a roster and a realization file.
+    """
+    if roster.kind != "roster" or realisasi.kind != "realisasi":
+        raise ValueError("reconcile() butuh hasil read_roster() lalu hasil read_realisasi().")
+    ros = roster.frame
+    bri = realisasi.frame
+
+    keys = _shared_keys(ros, bri)
+    kept = _first_roster_rows(ros, keys.roster)
+    won = _winning_bri_rows(bri, keys.bri)
+    kpm_key = keys.roster[kept.keep]
+    orphan = ~np.isin(won.key, kpm_key)
+
+    ros_problems: list[Problem] = list(roster.problems) + location_problems(roster, villages)
+    ros_problems += _roster_duplicates(roster, kept)
+    bri_problems: list[Problem] = list(realisasi.problems)
+    bri_problems += _bri_duplicates(realisasi, won)
+    bri_problems += _orphans(roster, realisasi, keys, kept, won, orphan)
+
+    kpm = _with_statuses(ros.iloc[kept.keep].reset_index(drop=True), kpm_key, bri, won)
     return Reconciliation(
         kpm=kpm,
-        villages=table,
+        villages=_village_counts(kpm, villages),
         # Per file, in row order; on one row the import's problems come first (stable sort).
         problems=sorted(ros_problems, key=_by_row) + sorted(bri_problems, key=_by_row),
         bri_tanpa_roster=int(orphan.sum()),
         duplicates={
-            "roster": int(len(ros) - len(keep)),
-            "realisasi": int(len(bri) - len(win_pos)),
+            "roster": int(len(ros) - len(kept.keep)),
+            "realisasi": int(len(bri) - len(won.win)),
         },
-        sources={
-            role: {
-                "berkas": imp.file,
-                "baris_dibaca": int(imp.rows_read),
-                "baris_diimpor": imp.rows_imported,
-                "data_contoh": bool(imp.is_demo),
-            }
-            for role, imp in (("roster", roster), ("realisasi", realisasi))
-        },
+        sources=_sources(roster, realisasi),
     )

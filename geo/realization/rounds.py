@@ -11,8 +11,11 @@ import pandas as pd
 
 from geo import fmt
 from geo.areas.lookup import VillageIndex
-from geo.intake.importer import problems_to_frame, read_realisasi, read_roster
+from geo.intake.problems import problems_to_frame
+from geo.intake.realisasi import read_realisasi
+from geo.intake.roster import read_roster
 from geo.realization.reconcile import Reconciliation, reconcile
+from geo.safety.privacy import mask_preview
 from geo.store.database import RoundInfo, Store
 
 
@@ -247,3 +250,38 @@ def village_result(round_villages: pd.DataFrame, villages: pd.DataFrame) -> pd.D
         "tanpa_data_bri",
     ]
     return table[columns].reset_index(drop=True)
+
+
+#: The kinds of change ``compare`` names, as the page counts them.
+CHANGES = ("membaik", "memburuk", "tetap", "baru", "hilang")
+
+
+def change_counts(diff: pd.DataFrame) -> dict[str, int]:
+    """Villages of each kind of change in ``compare(...)``: every kind of ``CHANGES``, 0 for
+    none."""
+    counts = diff["perubahan"].value_counts()
+    return {key: int(counts.get(key, 0)) for key in CHANGES}
+
+
+def changed(diff: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The villages of one kind of change in ``compare(...)``, the largest change first (for
+    ``membaik`` the largest gain; the others keep ``compare``'s order, largest worsening first)."""
+    part = diff[diff["perubahan"] == kind]
+    if kind == "membaik":
+        part = part.sort_values("selisih_pp", ascending=False)
+    return part
+
+
+def mapping_changes(mapping: dict[str, str], detected: dict[str, str]) -> dict[str, str] | None:
+    """A column mapping chosen on the page, or None when it is the one detected (the import
+    then detects it again)."""
+    changed_fields = {k: v for k, v in mapping.items() if v != detected.get(k, "")}
+    return mapping if changed_fields else None
+
+
+def masked_preview(table: pd.DataFrame, detected: dict[str, str]) -> pd.DataFrame:
+    """The first rows of an uploaded table with NIK, No. KK, KKS and names masked, the
+    columns to mask known from the detected mapping (``privacy.mask_preview``)."""
+    names = [detected[f] for f in ("nama",) if f in detected]
+    numbers = [detected[f] for f in ("nik", "no_kk", "no_kks") if f in detected]
+    return mask_preview(table, name_columns=names, number_columns=numbers)

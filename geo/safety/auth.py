@@ -154,3 +154,9 @@ def ensure_demo_admin() -> str | None:
 
 
 _DUMMY = bcrypt.hashpw(b"jangkau-dummy-password", bcrypt.gensalt(rounds=4))
+
+
+def session_expired(last_active: float, now: float) -> bool:
+    """Whether a session idle since ``last_active`` (seconds, ``time.time()``) has run out at
+    ``now``: more than ``settings.SESSION_TIMEOUT_MIN`` minutes."""
+    return now - last_active > settings.SESSION_TIMEOUT_MIN * 60

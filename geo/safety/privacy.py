@@ -141,7 +141,7 @@ def mask_preview(
     Parameters
     ----------
     table
-        Text cells as ``geo.intake.importer.read_table`` returns them.
+        Text cells as ``geo.intake.tables.read_table`` returns them.
     name_columns
         Headers holding names (from the column mapping); shown as initials.
     number_columns

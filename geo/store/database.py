@@ -339,7 +339,8 @@ class Store:
     def boat_legs(self) -> pd.DataFrame:
         """Boat legs with each end's kind and, for a landing, its ``lat``, ``lon``, ``kode_desa``.
 
-        The columns of ``geo.reach.boats.BoatLegs.frame`` but the names, plus ``is_demo``; a leg naming
+        The columns of ``geo.reach.boats.BoatLegs.frame`` but the names, plus ``is_demo``; a leg
+        naming
         a landing no longer in the table has no position for that end (the network skips it).
         """
         frame = self._frame(
@@ -357,7 +358,8 @@ class Store:
         return frame
 
     def replace_landings(self, landings: pd.DataFrame, *, is_demo: bool) -> int:
-        """Replace the landings (``geo.reach.landings.Landings.frame``); returns how many were saved.
+        """Replace the landings (``geo.reach.landings.Landings.frame``); returns how many were
+        saved.
 
         Boat legs read their landings' positions, so their version changes too. A leg naming a
         landing that is now spelt differently (case, spaces) is renamed with it, in the same

@@ -1,4 +1,4 @@
-"""Tests of geo.intake.demo: determinism, sizes, layouts, demo marks and the built-in remote pattern."""
+"""Tests of geo.intake.demo: determinism, sizes, layouts, demo marks, the remote pattern."""
 
 from __future__ import annotations
 

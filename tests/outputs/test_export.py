@@ -61,3 +61,15 @@ def test_xlsx_notes_are_on_the_keterangan_sheet():
     data = export.xlsx_bytes({"A": _frame()}, demo=False, title="uji", notes=["satu", "=dua"])
     sheet = load_workbook(io.BytesIO(data))["KETERANGAN"]
     assert [r[0].value for r in sheet.iter_rows()] == ["Jangkau — uji", "satu", "'=dua"]
+
+
+def test_village_layer_gives_a_table_its_polygons(bounds, tmp_path):
+    codes = bounds.villages["kode"].iloc[:2].tolist()
+    table = pd.DataFrame({"kode_desa": [codes[1], "99.99", codes[0]], "skor": [2.0, 1.0, 3.0]})
+    layer = export.village_layer(bounds.villages, table)
+    assert isinstance(layer, gpd.GeoDataFrame) and layer.crs == bounds.villages.crs
+    assert sorted(layer["kode_desa"]) == sorted(codes)  # no polygon, no row
+    assert (layer["kode"] == layer["kode_desa"]).all() and layer.geometry.notna().all()
+    saved = tmp_path / "t.gpkg"
+    saved.write_bytes(export.gpkg_bytes(layer, layer="t", demo=False))
+    assert len(gpd.read_file(saved)) == 2

@@ -135,11 +135,11 @@ def test_tooltip_numbers_are_indonesian(cov, bounds, points):
 
 
 def test_travel_time_tooltip_names_the_point_type_in_words(bounds, points):
-    from geo.reach import access, network
+    from geo.reach import network, per_village
 
     points = points.assign(kode_desa=None)
     net = network.load_network(bounds.villages, points, jaringan="perkiraan")
-    near = access.nearest(net, bounds.villages, points)
+    near = per_village.nearest(net, bounds.villages, points)
     assert {"agen_brilink", "kantor_bri"} <= set(near["layanan_jenis"])
     page = (
         maps.travel_time_map(

@@ -14,7 +14,7 @@ from geo import cli
 from geo._errors import InputFileError
 from geo.outputs import export
 from geo.plan import calendar, schedule
-from geo.plan.routing import RoutePlan, Stop, TeamRoute
+from geo.plan.model import RoutePlan, Stop, TeamRoute
 
 FRI = date(2026, 12, 4)
 MON = date(2026, 12, 7)
@@ -96,11 +96,6 @@ def _plan(*, demo=False, anggota2=("Budi", "Sari")) -> RoutePlan:
     )
 
 
-@pytest.fixture(scope="module")
-def libur():
-    return calendar.indonesian_holidays([2026, 2027])
-
-
 def _deadlines(*rows) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["program", "tahap", "tanggal_tutup"])
 
@@ -110,23 +105,6 @@ def _people(*rows) -> pd.DataFrame:
 
 
 # -- holidays and working days -----------------------------------------------------------------
-
-
-def test_holidays_package_knows_christmas_and_cuti_bersama(libur):
-    assert "Natal" in libur[date(2026, 12, 25)]
-    assert date(2026, 8, 17) in libur  # Hari Kemerdekaan
-    assert "Cuti Bersama" in libur[date(2026, 12, 24)]
-    assert date(2026, 12, 24) not in calendar.indonesian_holidays(2026, cuti_bersama=False)
-
-
-def test_working_days_skip_weekends_and_holidays(libur):
-    # Thu 24 Dec (cuti bersama), Fri 25 (Natal), Sat 26, Sun 27 are skipped.
-    assert calendar.working_days(date(2026, 12, 23), 3, holidays=libur) == [
-        date(2026, 12, 23),
-        date(2026, 12, 28),
-        date(2026, 12, 29),
-    ]
-    assert calendar.working_days(date(2026, 12, 5), 1, holidays={}) == [MON]
 
 
 def test_trip_starting_on_christmas_moves_to_next_working_day(libur):

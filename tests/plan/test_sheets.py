@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from geo.plan import sheets
-from geo.plan.routing import RoutePlan, RoutingError, Stop, TeamRoute
+from geo.plan.model import RoutePlan, RoutingError, Stop, TeamRoute
 
 # Villages of Muara Muntai (team 1, delta boat legs) and Tabang (team 2).
 TEAM1_CODES = ["64.02.01.2001", "64.02.01.2002", "64.02.01.2008"]
@@ -334,13 +334,6 @@ def test_team_files_slugs_do_not_collide(bounds):
         "Tim-1": "lembar_rute_tim_1_2.pdf",
     }
     assert sheets.slug("Tanpa Nama") == "tanpa_nama"
-
-
-def test_map_png(plan, bounds):
-    png = sheets.route_map_png(
-        plan.routes[0], bounds.villages, depot_lonlat=(116.99, -0.43), demo=True
-    )
-    assert png.startswith(b"\x89PNG")
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")

@@ -3,7 +3,7 @@ import pytest
 
 from geo._errors import InputFileError
 from geo.areas.lookup import VillageIndex
-from geo.reach.boats import read_boat_legs, validate_table
+from geo.reach.boats import read_boat_legs, unresolved_names, validate_table
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,18 @@ def test_page_table_rows_are_the_editors_and_a_files_rows_count_the_header(index
         table.to_csv(index=False).encode(), filename="perahu.csv", index=index, landings=LANDINGS
     )
     assert [(p.row, p.column) for p in from_file.problems] == [(4, "dari")]
+
+
+def test_legs_naming_a_landing_no_longer_there_are_named_once(index):
+    legs = pd.DataFrame(
+        {
+            "dari": ["Dermaga Anggana", "Dermaga Anggana", "Anggana"],
+            "ke": ["Sepatin", "Tani Baru", "Sepatin"],
+            "moda": ["speedboat"] * 3,
+            "menit": [50, 60, 70],
+            "tunggu_menit": [0, 0, 0],
+            "biaya": [0, 0, 0],
+        }
+    )
+    assert unresolved_names(legs, index=index, landings=LANDINGS) == []
+    assert unresolved_names(legs, index=index, landings=LANDINGS.iloc[0:0]) == ["Dermaga Anggana"]

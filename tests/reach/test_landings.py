@@ -383,12 +383,12 @@ def test_boat_leg_to_a_landing_needs_the_landing(bounds):
 
 def test_reach_map_shows_landings_by_name(bounds, demo_store):
     from geo.outputs import maps
-    from geo.reach import access
+    from geo.reach import per_village
 
     store, _ = demo_store
     points = store.service_points()
     net = network.load_network(bounds.villages, points, jaringan="", boats=store.boat_legs())
-    near = access.nearest(net, bounds.villages, points)
+    near = per_village.nearest(net, bounds.villages, points)
     landings = store.landings()
     landings.loc[0, "nama"] = "Dermaga <img src=x onerror=alert(1)>"
     page = (

@@ -4,7 +4,16 @@ import pandas as pd
 import pytest
 
 from geo._errors import InputFileError
-from geo.reach.service_points import read_points
+from geo.reach.service_points import (
+    JENIS,
+    JENIS_BRI,
+    JENIS_LABELS,
+    add_points,
+    jenis_filter,
+    mark_known,
+    of_kind,
+    read_points,
+)
 
 
 def _read(bounds, text: str, **kw):
@@ -90,3 +99,50 @@ def test_page_table_rows_are_the_editors_and_a_files_rows_count_the_header(bound
     edited = validate_table(table, label="tabel titik layanan", kabupaten=kab)
     assert [p.row for p in edited.problems] == [2]  # the 2nd row of the editor
     assert "baris 1" in edited.problems[0].reason
+
+
+def _found(rows):
+    return pd.DataFrame(rows, columns=["id", "nama", "jenis", "lat", "lon"])
+
+
+def test_point_types_and_points_of_a_kind():
+    assert jenis_filter("e-warong") == ("e-warong",)
+    assert jenis_filter("bri") == JENIS_BRI == ("agen_brilink", "kantor_bri")
+    assert set(jenis_filter("semua")) == set(JENIS) == set(JENIS_LABELS)
+    points = _found([["A", "a", "e-warong", 0, 0], ["B", "b", "kantor_bri", 0, 0]])
+    assert of_kind(points, jenis_filter("bri"))["id"].tolist() == ["B"]
+    assert of_kind(points, jenis_filter("semua"))["id"].tolist() == ["A", "B"]
+
+
+def test_found_points_near_or_equal_to_saved_ones_are_marked():
+    current = _found([["BRI-1", "Unit", "kantor_bri", -0.42, 116.99]])
+    # 0.0005 degrees of latitude are about 55 m; 0.01 about 1.1 km.
+    found = _found(
+        [
+            ["osm-1", "Agen dekat", "agen_brilink", -0.4205, 116.99],
+            ["osm-2", "Agen jauh", "agen_brilink", -0.43, 116.99],
+            ["BRI-1", "Unit", "kantor_bri", -0.42, 116.99],
+        ]
+    )
+    marked = mark_known(found, current)
+    assert marked["sudah_ada"].tolist() == [False, False, True]
+    near = marked.set_index("id")["dekat_titik"]
+    assert near["osm-1"] == "BRI-1 (55 m)" and pd.isna(near["osm-2"])
+    assert near["BRI-1"] == "BRI-1 (0 m)"
+    assert "dekat_titik" not in found  # the input is left as it was
+    # Nothing saved yet: nothing is near, nothing is already there.
+    alone = mark_known(found, current.iloc[0:0])
+    assert "dekat_titik" not in alone and not alone["sudah_ada"].any()
+
+
+def test_found_points_are_added_once():
+    current = _found([["BRI-1", "Unit", "kantor_bri", -0.42, 116.99]])
+    new = _found(
+        [
+            ["BRI-1", "Lain", "kantor_bri", -0.5, 117.0],
+            ["osm-1", "Agen", "agen_brilink", -0.4, 117.0],
+        ]
+    )
+    merged = add_points(current, new)
+    assert merged["id"].tolist() == ["BRI-1", "osm-1"]
+    assert merged["nama"].tolist() == ["Unit", "Agen"] and merged.index.tolist() == [0, 1]

@@ -103,3 +103,11 @@ def test_village_detail(bounds):
     assert detail.kpm == 15 and detail.belum == 9 and len(detail.per_program) == 2
     assert detail.service_points["id"].tolist() == ["EW-1"]
     assert coverage.village_detail(cov, _counts(bounds), points, "64.02.99.9999") is None
+
+
+def test_layer_keeps_polygons_and_figures_without_the_reference_source(bounds):
+    cov = coverage.compute(bounds.villages, _counts(bounds))
+    layer = cov.layer()
+    assert "ref_sumber" in cov.villages and "ref_sumber" not in layer
+    assert len(layer) == 237 and layer.geometry.notna().all() and layer.crs == "EPSG:4326"
+    assert layer["belum"].sum() == cov.totals()["belum"]

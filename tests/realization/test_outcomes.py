@@ -116,3 +116,10 @@ def test_progress_and_villages_not_improved(bounds):
     stuck = outcomes.not_improved(status, rounds, counts, bounds.villages)
     assert stuck["kode_desa"].tolist() == ["64.02.04.2001"]
     assert stuck["persen_sebelum"].iloc[0] == 40.0
+
+
+def test_visit_of_one_village():
+    visits = pd.DataFrame({"kode_desa": ["a", "b"], "kunjungan": [2, 1]})
+    assert outcomes.visit_of(visits, "b")["kunjungan"] == 1
+    assert outcomes.visit_of(visits, "c") is None
+    assert outcomes.visit_of(outcomes.visit_status(pd.DataFrame()), "a") is None

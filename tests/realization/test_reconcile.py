@@ -13,13 +13,9 @@ from hypothesis import strategies as st
 
 from geo.areas import boundaries
 from geo.areas.lookup import VillageIndex
-from geo.intake.importer import (
-    REALISASI_COLUMNS,
-    ROSTER_COLUMNS,
-    ImportResult,
-    read_realisasi,
-    read_roster,
-)
+from geo.intake.problems import REALISASI_COLUMNS, ROSTER_COLUMNS, ImportResult
+from geo.intake.realisasi import read_realisasi
+from geo.intake.roster import read_roster
 from geo.realization.reconcile import STATUSES, Reconciliation, reconcile
 from tests.paths import SHARED_BOUNDARIES
 

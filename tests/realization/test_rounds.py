@@ -1,11 +1,22 @@
 """Rounds: import + reconcile + save, no doubles, reload after restart, comparison."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from geo._errors import InputFileError
 from geo.intake import demo
-from geo.realization.rounds import InputFile, compare, rounds_table, run_round, village_result
+from geo.realization.rounds import (
+    InputFile,
+    change_counts,
+    changed,
+    compare,
+    mapping_changes,
+    masked_preview,
+    rounds_table,
+    run_round,
+    village_result,
+)
 from geo.store.database import Store
 
 
@@ -156,3 +167,38 @@ def test_a_file_saved_by_an_older_import_is_reconciled_again(bounds, demo_files,
     again, _ = run_round(store, roster=roster, realisasi=realisasi, villages=bounds.villages)
     assert new.id != old.id and again.id == new.id
     assert store.round_kpm(new.id)["lat"].notna().any()
+
+
+def _diff():
+    return pd.DataFrame(
+        {
+            "kode_desa": ["a", "b", "c", "d", "e"],
+            "selisih_pp": [-5.0, -1.0, 2.0, 10.0, np.nan],
+            "perubahan": ["memburuk", "memburuk", "membaik", "membaik", "baru"],
+        }
+    )
+
+
+def test_changes_counted_and_listed_largest_first():
+    diff = _diff()
+    assert change_counts(diff) == {"membaik": 2, "memburuk": 2, "tetap": 0, "baru": 1, "hilang": 0}
+    assert changed(diff, "memburuk")["kode_desa"].tolist() == ["a", "b"]
+    assert changed(diff, "membaik")["kode_desa"].tolist() == ["d", "c"]
+    assert changed(diff, "tetap").empty
+
+
+def test_a_mapping_counts_only_when_changed_from_the_detected_one():
+    detected = {"nik": "NIK", "nama": "NAMA"}
+    assert mapping_changes({"nik": "NIK", "nama": "NAMA", "lat": ""}, detected) is None
+    chosen = {"nik": "NIK", "nama": ""}
+    assert mapping_changes(chosen, detected) is chosen
+
+
+def test_preview_masks_the_mapped_columns():
+    table = pd.DataFrame(
+        {"No Induk": ["6402010101010001"] * 12, "Penerima": ["SITI AMINAH"] * 12, "x": ["1"] * 12}
+    )
+    shown = masked_preview(table, {"nik": "No Induk", "nama": "Penerima"})
+    assert len(shown) == 10
+    assert "6402010101010001" not in shown["No Induk"].iloc[0]
+    assert "SITI" not in shown["Penerima"].iloc[0] and shown["x"].iloc[0] == "1"

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from geo import cli
+from geo import cli, settings
 from geo.safety import auth
 
 
@@ -54,3 +54,9 @@ def test_audit_log_records_exports():
     store.audit("perencana1", "unduh lembar rute dengan nama", "semua tim; 12 desa")
     log = store.audit_log()
     assert log.loc[0, "pengguna"] == "perencana1" and "12 desa" in log.loc[0, "rincian"]
+
+
+def test_session_runs_out_after_the_idle_minutes(monkeypatch):
+    monkeypatch.setattr(settings, "SESSION_TIMEOUT_MIN", 10)
+    assert not auth.session_expired(1000.0, 1000.0 + 600)
+    assert auth.session_expired(1000.0, 1000.0 + 601)

@@ -21,10 +21,13 @@ from scipy.spatial import cKDTree
 
 from geo import cli, geometry, settings
 from geo.areas.lookup import VillageIndex
-from geo.intake.importer import ImportResult, read_roster
-from geo.reach import access, network
+from geo.intake.problems import ImportResult
+from geo.intake.roster import read_roster
 from geo.reach import nearest as reach
+from geo.reach import network
 from geo.reach.graph import SUMBER, TravelGraph
+from geo.reach.per_kpm import KPM_COLUMNS, kpm_by_time, nearest_kpm, villages_by_time
+from geo.reach.service_points import JENIS_BRI
 from geo.realization.reconcile import location_problems, reconcile
 from geo.store import database as store
 from geo.store.database import Store
@@ -469,7 +472,7 @@ def brute_force(net, villages, points, kpm, jenis, *, road_graph=None) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-JENIS_CASES = [("e-warong", "agen_brilink", "kantor_bri"), ("e-warong",), access.JENIS_BRI]
+JENIS_CASES = [("e-warong", "agen_brilink", "kantor_bri"), ("e-warong",), JENIS_BRI]
 
 
 @pytest.mark.parametrize("road", [True, False])
@@ -477,7 +480,7 @@ JENIS_CASES = [("e-warong", "agen_brilink", "kantor_bri"), ("e-warong",), access
 @pytest.mark.parametrize("seed", [1, 2])
 def test_per_kpm_equals_brute_force(seed, jenis, road):
     net, villages, points, kpm, road_graph = _scenario(seed, road=road)
-    result = access.nearest_kpm(net, villages, points, kpm, jenis=jenis)
+    result = nearest_kpm(net, villages, points, kpm, jenis=jenis)
     table = result.table
     expected = brute_force(
         net, villages, points, kpm, jenis, road_graph=road_graph if road else None
@@ -504,7 +507,7 @@ def test_per_kpm_equals_brute_force(seed, jenis, road):
 
 def test_boat_only_and_unreachable_kpm():
     net, villages, points, kpm, _ = _scenario(3, road=True)
-    result = access.nearest_kpm(net, villages, points, kpm, jenis=("e-warong",))
+    result = nearest_kpm(net, villages, points, kpm, jenis=("e-warong",))
     table = result.table
     boat = table[table["kode_desa"] == BOAT]
     # The boat village's own point is an agent: to an e-warong the path takes the boat.
@@ -516,18 +519,18 @@ def test_boat_only_and_unreachable_kpm():
     assert cut[["jarak_lurus_km", "jarak_tempuh_km", "waktu_menit"]].isna().all(axis=None)
     assert (cut[["layanan_id", "layanan_nama", "layanan_jenis", "sumber"]] == "").all(axis=None)
     # Any point: the boat village's KPM reach its own agent without a boat.
-    anyone = access.nearest_kpm(net, villages, points, kpm).table
+    anyone = nearest_kpm(net, villages, points, kpm).table
     assert (anyone.loc[anyone["kode_desa"] == BOAT, "layanan_id"] == "P8").all()
     assert (anyone.loc[anyone["kode_desa"] == BOAT, "sumber"] == "perkiraan").all()
     # No point of the type at all: every KPM unreachable, never 0.
-    none = access.nearest_kpm(net, villages, points, kpm, jenis=("tidak-ada",))
+    none = nearest_kpm(net, villages, points, kpm, jenis=("tidak-ada",))
     assert not none.table["terjangkau"].any() and none.table["waktu_menit"].isna().all()
     assert none.summary()["median_menit"] is None
 
 
 def test_village_summary_counts_families_once():
     net, villages, points, kpm, _ = _scenario(4, road=True)
-    result = access.nearest_kpm(net, villages, points, kpm)
+    result = nearest_kpm(net, villages, points, kpm)
     summary = result.villages.set_index("kode_desa")
     located = kpm[kpm["lat"].notna()]
     families = located.drop_duplicates("nik")
@@ -571,7 +574,7 @@ def test_a_million_kpm_take_seconds():
     big["lat"] += rng.normal(0, 0.005, len(big))
     big["nik"] = [f"6402{i:012d}" for i in range(len(big))]
     start = time.perf_counter()
-    result = access.nearest_kpm(net, villages, points, big)
+    result = nearest_kpm(net, villages, points, big)
     assert time.perf_counter() - start < 10  # 200,000 here; the bench times a million
     assert len(result.table) == len(big)
 
@@ -723,14 +726,14 @@ def test_cli_per_kpm_equals_the_library(with_demo, tmp_path, capsys, bounds):
     written = pd.read_csv(
         per_kpm, dtype={"kode_desa": str, "layanan_id": str}, keep_default_na=False
     )
-    assert list(written.columns[: len(access.KPM_COLUMNS)]) == access.KPM_COLUMNS
+    assert list(written.columns[: len(KPM_COLUMNS)]) == KPM_COLUMNS
     assert (written["catatan"] != "").all()  # DATA CONTOH
     assert not NIK_RUN.search(per_kpm.read_text(encoding="utf-8"))
     st = Store()
     points = st.service_points()
     net = network.load_network(bounds.villages, points, jaringan="", boats=st.boat_legs())
     kpm = st.round_kpm(st.latest_round().id)
-    page = access.nearest_kpm(net, bounds.villages, points, kpm).table
+    page = nearest_kpm(net, bounds.villages, points, kpm).table
     assert written["nik_samaran"].tolist() == page["nik_samaran"].tolist()
     assert written["layanan_id"].tolist() == page["layanan_id"].tolist()
     assert written["sumber"].tolist() == page["sumber"].tolist()
@@ -772,3 +775,12 @@ def test_cli_per_kpm_from_a_roster_file(tmp_path, capsys, bounds):
     plain.write_bytes(roster_bytes(["NIK", "KODE WILAYAH", "PKH"], [[nik(1), KODE, "Ya"]]))
     assert cli.main([*base, "--per-kpm", str(per_kpm), "--roster", str(plain)]) == 2
     assert "LINTANG" in capsys.readouterr().err
+
+
+def test_tables_longest_first_unreached_at_the_top():
+    villages = pd.DataFrame(
+        {"kode_desa": ["b", "a", "c", "d"], "median_menit": [10.0, 10.0, np.nan, 30.0]}
+    )
+    assert villages_by_time(villages)["kode_desa"].tolist() == ["c", "d", "a", "b"]
+    table = pd.DataFrame({"nik_samaran": ["1", "2", "3"], "waktu_menit": [5.0, np.nan, 50.0]})
+    assert kpm_by_time(table)["nik_samaran"].tolist() == ["2", "3", "1"]
