@@ -317,12 +317,11 @@ def _located_kpm(roster: str | None, bounds):
     """KPM with ``lat``/``lon`` for ``nearest --per-kpm``: from ``--roster`` (problems printed
     as warnings, without values: they may be home coordinates) or the latest round.
 
-    Returns the frame (``nik``, ``program``, ``kode_desa``, ``status``, ``lat``, ``lon``) and
-    whether it is demo data.
+    Returns the frame (``per_kpm.HOME_COLUMNS``) and whether it is demo data.
     """
     from geo.areas.lookup import VillageIndex
-    from geo.intake.headers import FIELDS_ROSTER
     from geo.intake.roster import read_roster
+    from geo.reach import per_kpm
     from geo.realization.reconcile import location_problems
 
     if roster:
@@ -331,8 +330,7 @@ def _located_kpm(roster: str | None, bounds):
         for p in [*found.problems, *location_problems(found, bounds.villages)]:
             where = f"baris {p.row} kolom {p.column}" if p.row else f"kolom {p.column}"
             print(f"Peringatan: {p.file} {where}: {p.reason}", file=sys.stderr)
-        # As the reconciliation does: one row per (NIK, programme), the first in the file.
-        kpm = found.frame.drop_duplicates(["nik", "program"]).assign(status="")
+        kpm = per_kpm.roster_homes(found.frame)
         source, demo = f"Berkas {path.name}", found.is_demo
     else:
         store = _store()
@@ -344,14 +342,7 @@ def _located_kpm(roster: str | None, bounds):
             )
         kpm = store.round_kpm(latest.id)
         source, demo = f"Putaran #{latest.id}", latest.is_demo
-    kpm = kpm[["nik", "program", "kode_desa", "status", "lat", "lon"]]
-    if not kpm["lat"].notna().any():
-        raise JangkauError(
-            f"{source} tidak memuat koordinat KPM yang sah. Kolom yang dikenali: lintang "
-            f"({', '.join(FIELDS_ROSTER['lat'].synonyms)}) dan bujur "
-            f"({', '.join(FIELDS_ROSTER['lon'].synonyms)}), dalam derajat desimal."
-        )
-    return kpm.reset_index(drop=True), demo
+    return per_kpm.located_homes(kpm, source=source), demo
 
 
 def cmd_routes(args: argparse.Namespace) -> int:

@@ -32,7 +32,8 @@ Modules
     The nearest point for every village (``nearest``, ``NEAREST_COLUMNS``, ``unreachable``).
 ``per_kpm``
     The nearest point for every KPM with home coordinates (``nearest_kpm``, ``KpmNearest``,
-    ``join_kpm``, ``KPM_COLUMNS``), and its tables longest first.
+    ``join_kpm``, ``KPM_COLUMNS``), the homes it reads (``roster_homes``, ``located_homes``), and
+    its tables longest first.
 ``ranking``
     The priority score (``priority``, ``priority_formula``) and the access-vs-realization class
     (``access_class``, ``ACCESS_CLASSES``); the ranking as shown (``ranking_table``).

@@ -15,7 +15,9 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from geo import settings
+from geo._errors import JangkauError
 from geo.geometry import project_lonlat
+from geo.intake.headers import FIELDS_ROSTER
 from geo.reach.graph import SUMBER, TravelGraph
 from geo.reach.nearest import multi_source, path_totals
 from geo.reach.network import PlaceNetwork
@@ -391,3 +393,32 @@ def villages_by_time(villages: pd.DataFrame) -> pd.DataFrame:
 def kpm_by_time(table: pd.DataFrame) -> pd.DataFrame:
     """A per-KPM table longest first (unreachable KPM, without minutes, at the top)."""
     return table.sort_values("waktu_menit", ascending=False, na_position="first")
+
+
+#: The columns a frame of KPM homes needs for ``nearest_kpm``.
+HOME_COLUMNS = ["nik", "program", "kode_desa", "status", "lat", "lon"]
+
+
+def roster_homes(roster: pd.DataFrame) -> pd.DataFrame:
+    """KPM homes from a roster frame (``geo.intake.roster.read_roster``), as the reconciliation
+    counts them: one row per (NIK, programme), the first in the file, with no status yet."""
+    return roster.drop_duplicates(["nik", "program"]).assign(status="")
+
+
+def located_homes(kpm: pd.DataFrame, *, source: str) -> pd.DataFrame:
+    """``HOME_COLUMNS`` of ``kpm`` (a roster's homes or a round's KPM), renumbered.
+
+    Raises
+    ------
+    JangkauError
+        No row has coordinates; the message names ``source`` ("Berkas X", "Putaran #2") and the
+        headers a roster's coordinates are read from.
+    """
+    kpm = kpm[HOME_COLUMNS]
+    if not kpm["lat"].notna().any():
+        raise JangkauError(
+            f"{source} tidak memuat koordinat KPM yang sah. Kolom yang dikenali: lintang "
+            f"({', '.join(FIELDS_ROSTER['lat'].synonyms)}) dan bujur "
+            f"({', '.join(FIELDS_ROSTER['lon'].synonyms)}), dalam derajat desimal."
+        )
+    return kpm.reset_index(drop=True)

@@ -20,11 +20,12 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geo import cli, geometry, settings
+from geo._errors import JangkauError
 from geo.areas.lookup import VillageIndex
 from geo.intake.problems import ImportResult
 from geo.intake.roster import read_roster
 from geo.reach import nearest as reach
-from geo.reach import network
+from geo.reach import network, per_kpm
 from geo.reach.graph import SUMBER, TravelGraph
 from geo.reach.per_kpm import KPM_COLUMNS, kpm_by_time, nearest_kpm, villages_by_time
 from geo.reach.service_points import JENIS_BRI
@@ -784,3 +785,29 @@ def test_tables_longest_first_unreached_at_the_top():
     assert villages_by_time(villages)["kode_desa"].tolist() == ["c", "d", "a", "b"]
     table = pd.DataFrame({"nik_samaran": ["1", "2", "3"], "waktu_menit": [5.0, np.nan, 50.0]})
     assert kpm_by_time(table)["nik_samaran"].tolist() == ["2", "3", "1"]
+
+
+def test_roster_homes_keep_the_first_row_of_each_nik_and_programme():
+    roster = pd.DataFrame(
+        {
+            "nik": ["1", "1", "1", "2"],
+            "program": ["PKH", "PKH", "BPNT", "PKH"],
+            "kode_desa": [KODE] * 4,
+            "lat": [-0.4, -0.5, -0.4, np.nan],
+            "lon": [117.0, 117.1, 117.0, np.nan],
+        }
+    )
+    homes = per_kpm.roster_homes(roster)
+    assert homes[["nik", "program"]].values.tolist() == [["1", "PKH"], ["1", "BPNT"], ["2", "PKH"]]
+    assert homes["lat"].iloc[0] == -0.4 and set(homes["status"]) == {""}
+
+
+def test_located_homes_refuse_a_frame_without_coordinates_naming_its_source():
+    kpm = pd.DataFrame(
+        {"nik": ["1"], "program": ["PKH"], "kode_desa": [KODE], "status": [""]}
+    ).assign(lat=np.nan, lon=np.nan, nama="X")
+    with pytest.raises(JangkauError, match=r"Putaran #3 tidak memuat koordinat.*LINTANG"):
+        per_kpm.located_homes(kpm, source="Putaran #3")
+    kpm.loc[0, ["lat", "lon"]] = [-0.4, 117.0]
+    homes = per_kpm.located_homes(kpm, source="Putaran #3")
+    assert list(homes.columns) == per_kpm.HOME_COLUMNS  # no name goes on
