@@ -19,6 +19,7 @@ from geo.areas import boundaries
 from geo.intake.problems import Problem, problems_to_frame
 from geo.outputs import maps
 from geo.realization import coverage
+from geo.realization import rounds as round_choice
 from geo.safety import auth
 from geo.store.database import RoundInfo, Store
 
@@ -84,6 +85,9 @@ class Keys:
     """Every ``st.session_state`` key the app uses (UI selections only)."""
 
     ROUND = "round_id"
+    #: The round chosen last, kept apart from the sidebar widget: Streamlit drops a widget's
+    #: state when another page runs, this key survives the page change.
+    ROUND_KEPT = "round_kept"
     PROGRAM = "program"
     METRIC = "map_metric"
     KECAMATAN = "filter_kecamatan"
@@ -96,6 +100,10 @@ class Keys:
     USER = "signed_in_user"
     LAST_ACTIVE = "last_active"
     REACH_TAB = "reach_tab"
+
+
+#: The page address's query parameter holding the round shown (``?putaran=2``).
+ROUND_PARAM = "putaran"
 
 
 @st.cache_resource(show_spinner="Memuat batas wilayah Kutai Kartanegara…")
@@ -272,24 +280,7 @@ def page_setup(title: str, *, icon: str = ":material/map:", role: str = "pengama
         st.markdown("### Jangkau")
         st.caption("Dinas Sosial Kutai Kartanegara · Bank BRI")
         _menu(user)
-        selected: RoundInfo | None = None
-        if rounds:
-            ids = [r.id for r in rounds]
-            labels = {r.id: f"#{r.id} · {r.label} · {fmt.tanggal(r.created_at)}" for r in rounds}
-            wanted = st.session_state.pop(Keys.SELECT_ROUND, None)
-            if wanted in ids:
-                st.session_state[Keys.ROUND] = wanted
-            if st.session_state.get(Keys.ROUND) not in ids:
-                st.session_state[Keys.ROUND] = ids[0]
-            rid = st.selectbox(
-                "Putaran rekonsiliasi",
-                ids,
-                format_func=labels.__getitem__,
-                key=Keys.ROUND,
-                help="Bawaan: putaran terbaru.",
-                placeholder="Pilih putaran…",
-            )
-            selected = next(r for r in rounds if r.id == rid)
+        selected = _round_picker(rounds)
     is_demo = bool(selected and selected.is_demo) or store.has_demo_points()
     if is_demo:
         st.markdown(
@@ -299,12 +290,45 @@ def page_setup(title: str, *, icon: str = ":material/map:", role: str = "pengama
             unsafe_allow_html=True,
         )
     st.title(title)
+    if selected is not None:
+        st.caption(
+            f"Putaran #{selected.id} “{md(selected.label)}”, {fmt.tanggal(selected.created_at)}",
+            help="Putaran rekonsiliasi yang ditampilkan; ganti di sisi kiri.",
+        )
     message = st.session_state.pop(Keys.FLASH, None)
     if message:
         getattr(st, message[0])(md(message[1]))
     if selected is None and store.is_empty() and user.can("perencana"):
         _load_demo_offer(store, bounds)
     return PageContext(bounds=bounds, store=store, round=selected, is_demo=is_demo, user=user)
+
+
+def _round_picker(rounds: list[RoundInfo]) -> RoundInfo | None:
+    """The sidebar's round choice. It stays on every page and across reruns, and it is in the
+    page address (``?putaran=N``), so that a reload or a link a planner sends opens that round."""
+    if not rounds:
+        return None
+    ids = [r.id for r in rounds]
+    labels = {r.id: f"#{r.id} · {r.label} · {fmt.tanggal(r.created_at)}" for r in rounds}
+    st.session_state[Keys.ROUND] = round_choice.pick_round(
+        ids,
+        asked=st.session_state.pop(Keys.SELECT_ROUND, None),
+        shown=st.session_state.get(Keys.ROUND),
+        linked=st.query_params.get(ROUND_PARAM),
+        kept=st.session_state.get(Keys.ROUND_KEPT),
+    )
+    rid = st.selectbox(
+        "Putaran rekonsiliasi",
+        ids,
+        format_func=labels.__getitem__,
+        key=Keys.ROUND,
+        help="Bawaan: putaran terbaru. Pilihan ini berlaku di semua halaman dan ikut dalam "
+        "alamat halaman.",
+        placeholder="Pilih putaran…",
+    )
+    st.session_state[Keys.ROUND_KEPT] = rid
+    st.query_params[ROUND_PARAM] = str(rid)
+    return next(r for r in rounds if r.id == rid)
 
 
 def md(text: object) -> str:

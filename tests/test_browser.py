@@ -239,3 +239,25 @@ def test_route_page_solves_and_prints(app_url, browser):
     if shots:
         page.screenshot(path=str(Path(shots) / "rute.png"), full_page=True)
     assert not errors, errors
+
+
+def test_the_chosen_round_follows_the_planner_and_the_link(app_url, browser):
+    # The reconcile test above saved a second round; a link naming round #1 opens #1.
+    page, errors = open_signed_in(browser, app_url + "/?putaran=1")
+    header = page.get_by_text(re.compile(r"^Putaran #1 “"))
+    header.wait_for(timeout=90_000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    # Through the menu to another page and back: still round #1, and still in the address.
+    for label in ("Peta Cakupan", "Jarak Layanan", "Ringkasan"):
+        sidebar.get_by_text(label, exact=True).click()
+        page.get_by_role("heading", name=label).wait_for(timeout=90_000)
+        page.get_by_text(re.compile(r"^Putaran #1 “")).wait_for(timeout=90_000)
+        deadline = time.time() + 30
+        while "putaran=1" not in page.url and time.time() < deadline:
+            time.sleep(0.2)
+        assert "putaran=1" in page.url, (label, page.url)
+    # Without the link, a new session shows the newest round.
+    other, more_errors = open_signed_in(browser, app_url + "/")
+    other.get_by_text(re.compile(r"^Putaran #[2-9]\d* “")).wait_for(timeout=90_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not errors and not more_errors, errors + more_errors

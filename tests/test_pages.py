@@ -311,3 +311,62 @@ def test_problem_table_has_indonesian_headings():
     table = problem_table([Problem("tabel dermaga", 4, "nama", "Anggana", "nama kosong.")])
     assert list(table.columns) == ["Berkas", "Baris", "Kolom", "Nilai", "Alasan"]
     assert table["Baris"].tolist() == [4]
+
+
+@pytest.fixture(scope="module")
+def two_rounds_dir(tmp_path_factory, demo_dir, boundaries_cache):
+    """The demo data with a second, newer round (the roster without its last family)."""
+    import shutil
+
+    from geo.realization.rounds import InputFile, run_round
+
+    folder = tmp_path_factory.mktemp("two-rounds")
+    shutil.copy(demo_dir / "jangkau.db", folder / "jangkau.db")
+    roster = (demo_dir / "demo" / "roster_dinsos.csv").read_bytes()
+    store = Store(f"sqlite:///{folder / 'jangkau.db'}")
+    info, _ = run_round(
+        store,
+        roster=InputFile("roster_dinsos.csv", roster[: roster.rstrip().rfind(b"\n") + 1]),
+        realisasi=InputFile(
+            "realisasi_bri.xlsx", (demo_dir / "demo" / "realisasi_bri.xlsx").read_bytes()
+        ),
+        villages=boundaries.load(cache_dir=boundaries_cache).villages,
+        label="Putaran kedua",
+    )
+    assert info.id == 2 and info.created
+    store.dispose()
+    return folder
+
+
+def _round_shown(at: AppTest) -> int:
+    return at.sidebar.selectbox(key=Keys.ROUND).value
+
+
+def test_the_chosen_round_stays_on_every_page_and_in_the_address(two_rounds_dir, monkeypatch):
+    monkeypatch.setattr(settings, "DATA_DIR", two_rounds_dir)
+    at = app("app.py").run()
+    assert _round_shown(at) == 2  # the newest by default
+    at.sidebar.selectbox(key=Keys.ROUND).set_value(1).run()
+    assert not at.exception, at.exception
+    assert at.query_params["putaran"] == "1"
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert _round_shown(at) == 1, page
+        assert at.query_params["putaran"] == "1"
+        assert any(c.value.startswith("Putaran #1 ") for c in at.caption), page
+    at.switch_page(PAGES[0]).run()
+    assert _round_shown(at) == 1
+
+
+def test_a_link_with_a_round_opens_that_round(two_rounds_dir, monkeypatch):
+    monkeypatch.setattr(settings, "DATA_DIR", two_rounds_dir)
+    at = app("pages/peta_cakupan.py")
+    at.query_params["putaran"] = "1"  # a reload, or a link a colleague sent
+    at.run()
+    assert not at.exception, at.exception
+    assert _round_shown(at) == 1
+    stale = app("pages/ringkasan.py")
+    stale.query_params["putaran"] = "99"  # a round deleted since: the newest instead
+    stale.run()
+    assert _round_shown(stale) == 2 and stale.query_params["putaran"] == "2"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -285,3 +286,28 @@ def masked_preview(table: pd.DataFrame, detected: dict[str, str]) -> pd.DataFram
     names = [detected[f] for f in ("nama",) if f in detected]
     numbers = [detected[f] for f in ("nik", "no_kk", "no_kks") if f in detected]
     return mask_preview(table, name_columns=names, number_columns=numbers)
+
+
+def pick_round(
+    ids: Sequence[int],
+    *,
+    asked: object = None,
+    shown: object = None,
+    linked: object = None,
+    kept: object = None,
+) -> int | None:
+    """The round a page shows, from what the planner chose where.
+
+    The first of these that is one of ``ids`` wins: ``asked`` (a page's "open this round"),
+    ``shown`` (the sidebar's choice in this run), ``linked`` (the page address, ``?putaran=N``:
+    a reload or a link a colleague sent), ``kept`` (the session's last choice, which survives a
+    page change). Otherwise the newest round, ``ids[0]``; None when there is no round.
+    """
+    for choice in (asked, shown, linked, kept):
+        try:
+            number = int(str(choice).strip()) if choice is not None else None
+        except ValueError:
+            continue
+        if number in ids:
+            return number
+    return ids[0] if len(ids) else None

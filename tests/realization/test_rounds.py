@@ -202,3 +202,16 @@ def test_preview_masks_the_mapped_columns():
     assert len(shown) == 10
     assert "6402010101010001" not in shown["No Induk"].iloc[0]
     assert "SITI" not in shown["Penerima"].iloc[0] and shown["x"].iloc[0] == "1"
+
+
+def test_pick_round_prefers_what_the_planner_chose_last():
+    from geo.realization.rounds import pick_round
+
+    ids = [3, 2, 1]  # newest first, as Store.rounds() lists them
+    assert pick_round(ids) == 3
+    assert pick_round(ids, kept=1) == 1  # a page change: the session's choice
+    assert pick_round(ids, linked="2", kept=1) == 2  # the address names a round
+    assert pick_round(ids, shown=1, linked="2") == 1  # the sidebar changed in this run
+    assert pick_round(ids, asked=2, shown=1) == 2  # a page's "open this round"
+    assert pick_round(ids, linked="x", kept=9) == 3  # nothing usable: the newest
+    assert pick_round([], kept=1) is None
